@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "polisen-dash",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "polisen-dash", targets: ["App"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // Thin system-library shims: the variadic and macro parts of the C APIs, wrapped as inline functions.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+        .target(
+            name: "Engine",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TUI",
+            dependencies: ["Engine", "CNcursesw"]
+        ),
+        .executableTarget(
+            name: "App",
+            dependencies: [
+                "Engine", "TUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Engine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),
+    ]
+)

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+struct Poll: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one poll cycle (--once), or poll on an interval like `run`.")
+
+    @OptionGroup var options: EngineOptions
+
+    @Flag(name: .long, help: "Run exactly one cycle and exit: 0 on success, non-zero with a reason on failure.")
+    var once = false
+
+    @Flag(name: .long, help: "Print the cycle report as one JSON object.")
+    var json = false
+
+    @Flag(name: .long, help: "Fail at once when the rate budget does not allow a call now, instead of waiting.")
+    var noWait = false
+
+    @Option(name: .long, help: "Seconds between cycles when not --once.")
+    var interval: Double = 1800
+
+    func run() async throws {
+        guard once else {
+            var loop = Run()
+            loop.options = options
+            loop.interval = interval
+            try await loop.run()
+            return
+        }
+        let logger = options.makeLogger()
+        let poller = try await options.openPoller(logger: logger)
+        let report = await withShutdownSignals { await poller.runCycle(trigger: .once, maxBudgetWait: noWait ? 0 : 900) }
+        if json {
+            print(String(decoding: try reportJSON(report), as: UTF8.self))
+        } else {
+            print(report.summaryLine)
+        }
+        if report.outcome != .ok {
+            throw ExitCode(report.outcome == .skipped ? 3 : 1)
+        }
+    }
+}
+
+func reportJSON(_ report: CycleReport) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return try encoder.encode(report)
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the store's last cycle, seen count, rate budget used and any 404 stop.")
+
+    @OptionGroup var options: EngineOptions
+
+    @Flag(name: .long, help: "Print as JSON.")
+    var json = false
+
+    func run() async throws {
+        let root = options.storePath
+        let store = LocalStore(root: root)
+        let api = try APIStateFile(path: "\(root)/api-state.json").load()
+        var meta: Metadata?
+        var metaError: String?
+        do {
+            if let blob = try await store.readMetadata() { meta = try Metadata.decode(blob.bytes) }
+        } catch {
+            metaError = "\(error)"
+        }
+        let now = SystemClock().now()
+        var budget = BudgetSnapshot(ledger: api.ledger, rules: options.engineConfig.rules, now: now)
+        budget.nextAllowedAt = max(budget.nextAllowedAt, api.notBefore ?? 0)
+        if json {
+            struct Out: Encodable {
+                var store: String; var last_cycle: Int?; var seen: Int?; var metadata_error: String?
+                var last_report: CycleReport?; var budget: BudgetSnapshot; var stopped_404: APIState.Stop?
+            }
+            let out = Out(store: root, last_cycle: meta?.lastCycle, seen: meta?.seen.count, metadata_error: metaError,
+                          last_report: meta?.reports.last, budget: budget, stopped_404: api.stopped)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(out), as: UTF8.self))
+            return
+        }
+        print("store:        \(root)")
+        if let metaError { print("metadata:     UNREADABLE: \(metaError)") }
+        if let meta {
+            print("last cycle:   \(meta.lastCycle)")
+            print("seen events:  \(meta.seen.count)")
+            if let r = meta.reports.last { print("last report:  \(r.summaryLine)") }
+        } else if metaError == nil {
+            print("metadata:     none yet (no cycle has run)")
+        }
+        print("budget:       \(budget.hourUsed)/\(budget.hourLimit) calls in the last hour, \(budget.dayUsed)/\(budget.dayLimit) in 24 h")
+        let wait = budget.nextAllowedAt - now
+        print("next call:    \(wait > 0 ? "allowed in \(formatDuration(wait))" : "allowed now")")
+        if let stop = api.stopped {
+            print("STOPPED:      \(stop.message) (\(stop.url)); after checking, clear with `polisen-dash reset-404`")
+        }
+    }
+}
+
+struct Reset404: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset-404",
+        abstract: "Clear a 404 stop so polling resumes (only once you know the API address is right).")
+
+    @OptionGroup var options: EngineOptions
+
+    func run() async throws {
+        let file = APIStateFile(path: "\(options.storePath)/api-state.json")
+        var state = try file.load()
+        guard let stop = state.stopped else {
+            print("no 404 stop is recorded for \(options.storePath)")
+            return
+        }
+        state.stopped = nil
+        try file.save(state)
+        print("cleared the 404 stop recorded for \(stop.url); polling resumes on the next cycle")
+    }
+}

@@ -1,0 +1,140 @@
+/// Everything one cycle did, measured. The JSON output, the log line, the dashboard and the
+/// metrics are all views of this one value.
+public struct CycleReport: Codable, Sendable, Equatable {
+    public enum Outcome: String, Codable, Sendable { case ok, failed, skipped }
+    public enum Trigger: String, Codable, Sendable { case schedule, manual, once }
+
+    public struct Stages: Codable, Sendable, Equatable {
+        public var fetchMs: Double = 0
+        public var getMetadataMs: Double = 0
+        public var processMs: Double = 0
+        public var saveEventsMs: Double = 0
+        public var updateMetadataMs: Double = 0
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case fetchMs = "fetch_ms", getMetadataMs = "get_metadata_ms", processMs = "process_ms"
+            case saveEventsMs = "save_events_ms", updateMetadataMs = "update_metadata_ms"
+        }
+
+        public subscript(stage: Stage) -> Double {
+            get {
+                switch stage {
+                case .fetch: return fetchMs
+                case .getMetadata: return getMetadataMs
+                case .process: return processMs
+                case .saveEvents: return saveEventsMs
+                case .updateMetadata: return updateMetadataMs
+                }
+            }
+            set {
+                switch stage {
+                case .fetch: fetchMs = newValue
+                case .getMetadata: getMetadataMs = newValue
+                case .process: processMs = newValue
+                case .saveEvents: saveEventsMs = newValue
+                case .updateMetadata: updateMetadataMs = newValue
+                }
+            }
+        }
+    }
+
+    public struct HTTPFacts: Codable, Sendable, Equatable {
+        public var status: Int
+        public var bytesWire: Int
+        public var bytesDecoded: Int
+        public var dnsMs: Double
+        public var connectMs: Double
+        public var tlsMs: Double
+        public var ttfbMs: Double
+        public var totalMs: Double
+
+        public init(_ r: HTTPResponse) {
+            status = r.status; bytesWire = r.bytesWire; bytesDecoded = r.bytesDecoded
+            dnsMs = r.timings.dnsMs; connectMs = r.timings.connectMs; tlsMs = r.timings.tlsMs
+            ttfbMs = r.timings.ttfbMs; totalMs = r.timings.totalMs
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case status, bytesWire = "bytes_wire", bytesDecoded = "bytes_decoded", dnsMs = "dns_ms"
+            case connectMs = "connect_ms", tlsMs = "tls_ms", ttfbMs = "ttfb_ms", totalMs = "total_ms"
+        }
+
+        /// Decoded bytes per wire byte (1 when uncompressed).
+        public var compressionRatio: Double { bytesWire > 0 ? Double(bytesDecoded) / Double(bytesWire) : 1 }
+    }
+
+    public var cycle: Int
+    public var trigger: Trigger
+    public var startedAt: Double
+    public var outcome: Outcome
+    public var error: String?
+    public var fetched = 0
+    public var new = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var skipped = 0
+    /// How many partition files this cycle wrote, and for which dates.
+    public var partitions = 0
+    public var partitionDates: [String] = []
+    public var gap = false
+    /// The response looked like a cached filtered one (one or two types, months back).
+    public var filtered = false
+    public var archiveLookups = 0
+    public var retries = 0
+    public var waitedMs: Double = 0
+    public var totalMs: Double = 0
+    public var stages = Stages()
+    public var http: HTTPFacts?
+    public var hourUsed = 0
+    public var dayUsed = 0
+
+    public init(cycle: Int, trigger: Trigger, startedAt: Double, outcome: Outcome = .ok) {
+        self.cycle = cycle; self.trigger = trigger; self.startedAt = startedAt; self.outcome = outcome
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cycle, trigger, startedAt = "started_at", outcome, error, fetched, new, updated, unchanged, skipped
+        case partitions, partitionDates = "partition_dates", gap, filtered, archiveLookups = "archive_lookups"
+        case retries, waitedMs = "waited_ms", totalMs = "total_ms", stages, http
+        case hourUsed = "hour_used", dayUsed = "day_used"
+    }
+
+    /// The stage that took longest.
+    public var bottleneck: Stage? {
+        Stage.allCases.max { stages[$0] < stages[$1] }.flatMap { stages[$0] > 0 ? $0 : nil }
+    }
+}
+
+/// The five stages of a cycle, matching the original poller's timeline.
+public enum Stage: String, CaseIterable, Codable, Sendable {
+    case fetch, getMetadata = "get_metadata", process, saveEvents = "save_events", updateMetadata = "update_metadata"
+
+    public var title: String {
+        switch self {
+        case .fetch: return "fetch"
+        case .getMetadata: return "get metadata"
+        case .process: return "process"
+        case .saveEvents: return "save events"
+        case .updateMetadata: return "update metadata"
+        }
+    }
+}
+
+/// One line of the failure and retry log.
+public struct FailureEntry: Codable, Sendable, Equatable {
+    public enum Outcome: String, Codable, Sendable { case retrying, gaveUp = "gave_up", recovered, stopped }
+    public var at: Double
+    public var cycle: Int
+    public var stage: Stage
+    public var error: String
+    public var attempt: Int
+    /// Seconds waited before the next attempt, when one follows.
+    public var backoff: Double?
+    public var outcome: Outcome
+
+    public init(at: Double, cycle: Int, stage: Stage, error: String, attempt: Int, backoff: Double?, outcome: Outcome) {
+        self.at = at; self.cycle = cycle; self.stage = stage; self.error = error
+        self.attempt = attempt; self.backoff = backoff; self.outcome = outcome
+    }
+}

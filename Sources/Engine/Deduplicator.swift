@@ -1,0 +1,67 @@
+/// The process stage's decisions, as pure functions: which events of a response are new,
+/// edited or unchanged, which need the archive asked, and the JSONL to write per date.
+public struct Classification: Sendable {
+    public var new: [ScannedEvent] = []
+    public var updated: [ScannedEvent] = []
+    public var unchanged = 0
+    /// Not in the seen state and dated at or before its horizon: the archive must be asked.
+    public var unknown: [ScannedEvent] = []
+    /// Events the seen state or the archive already knew (for gap detection).
+    public var known = 0
+}
+
+public enum Deduplicator {
+    /// Sorts a response's events against the seen state. The first occurrence of an id wins.
+    /// `completeAfter`: the seen state holds every stored event dated after this day (nil: all).
+    public static func classify(_ scan: ScanResult, seen: SeenState, completeAfter: LocalDate?) -> Classification {
+        var c = Classification()
+        var ids = Set<Int>(minimumCapacity: scan.events.count)
+        for e in scan.events {
+            guard ids.insert(e.id).inserted else { c.unchanged += 1; continue }
+            if let entry = seen[e.id] {
+                c.known += 1
+                if entry.hash == e.hash { c.unchanged += 1 } else { c.updated.append(e) }
+            } else if let horizon = completeAfter, e.localDate <= horizon {
+                c.unknown.append(e)
+            } else {
+                c.new.append(e)
+            }
+        }
+        return c
+    }
+
+    /// Settles the unknown events with what the archive holds: newest hash per id.
+    public static func resolve(_ c: inout Classification, archive: [Int: UInt64]) {
+        for e in c.unknown {
+            if let stored = archive[e.id] {
+                c.known += 1
+                if stored == e.hash { c.unchanged += 1 } else { c.updated.append(e) }
+            } else {
+                c.new.append(e)
+            }
+        }
+        c.unknown.removeAll()
+    }
+
+    /// One JSONL buffer per partition date, lines in response order.
+    public static func partition(_ events: [ScannedEvent], lines: [UInt8]) -> [(LocalDate, [UInt8])] {
+        var byDate: [LocalDate: [UInt8]] = [:]
+        for e in events {
+            byDate[e.localDate, default: []].append(contentsOf: lines[e.line])
+            byDate[e.localDate]!.append(0x0A)
+        }
+        return byDate.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// A response of one to three types is the cached filtered one the API sometimes serves for
+    /// the plain URL (a normal window holds dozens of types).
+    public static func looksFiltered(_ scan: ScanResult) -> Bool {
+        guard scan.events.count >= 20 else { return false }
+        var types = Set<UInt64>()
+        for e in scan.events {
+            types.insert(e.typeHash)
+            if types.count > 3 { return false }
+        }
+        return true
+    }
+}

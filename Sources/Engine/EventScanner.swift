@@ -1,0 +1,421 @@
+/// The process stage's fast path: one pass over a response body that validates the whole JSON
+/// grammar, copies each event object into one compact line (whitespace outside strings dropped,
+/// every other byte kept as received), hashes that line, and reads only `id` and `datetime`.
+///
+/// A body that is not one complete JSON array is rejected as a whole; an array element that is
+/// valid JSON but not a usable event (no integer id, no parseable datetime) is skipped and counted.
+
+/// One event found in a response.
+public struct ScannedEvent: Sendable, Hashable {
+    public var id: Int
+    public var datetime: APIDateTime
+    public var localDate: LocalDate
+    /// XXH64 of the compact line: the content fingerprint used to detect edits.
+    public var hash: UInt64
+    /// The compact line's position in `ScanResult.lines`.
+    public var line: Range<Int>
+    /// XXH64 of the raw `type` value (0 when absent): lets a response's distinct types be
+    /// counted without decoding strings.
+    public var typeHash: UInt64 = 0
+}
+
+public struct ScanResult: Sendable {
+    public var events: [ScannedEvent]
+    /// All compact event lines back to back; `ScannedEvent.line` indexes into it.
+    public var lines: [UInt8]
+    /// Array elements that were valid JSON but not usable events.
+    public var skipped: Int
+    /// Why the first few were skipped.
+    public var skipReasons: [String]
+
+    public func lineBytes(_ e: ScannedEvent) -> ArraySlice<UInt8> { lines[e.line] }
+}
+
+public enum BodyError: Error, Equatable, Sendable, CustomStringConvertible {
+    case empty
+    case html
+    case notAnArray(found: String)
+    case invalid(reason: String, offset: Int)
+    case noUsableEvents(elements: Int)
+
+    public var description: String {
+        switch self {
+        case .empty: return "empty body"
+        case .html: return "HTML page instead of JSON"
+        case .notAnArray(let found): return "not a JSON array (starts with \(found))"
+        case .invalid(let reason, let offset): return "invalid JSON: \(reason) at byte \(offset)"
+        case .noUsableEvents(let n): return "none of the \(n) array elements is an event"
+        }
+    }
+}
+
+public enum EventScanner {
+    static let maxDepth = 64
+
+    public static func scan(_ body: [UInt8]) throws(BodyError) -> ScanResult {
+        try body.withUnsafeBufferPointer { (buf) throws(BodyError) -> ScanResult in try scan(buf) }
+    }
+
+    public static func scan(_ body: UnsafeBufferPointer<UInt8>) throws(BodyError) -> ScanResult {
+        var s = Scanner(input: body)
+        return try s.run()
+    }
+
+    /// Reads a stored JSONL part: one event object per line. A line that is not a complete event
+    /// (truncated, foreign) is counted in `skipped` with its line number, never fatal to the rest.
+    public static func scanLines(_ bytes: [UInt8]) -> ScanResult {
+        var result = ScanResult(events: [], lines: [], skipped: 0, skipReasons: [])
+        result.lines.reserveCapacity(bytes.count)
+        bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            var lineNumber = 0
+            while start < all.count {
+                var end = start
+                while end < all.count && all[end] != 0x0A { end += 1 }
+                lineNumber += 1
+                let line = UnsafeBufferPointer(rebasing: all[start..<end])
+                start = end + 1
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+                var s = Scanner(input: line)
+                do {
+                    let event = try s.singleEvent()
+                    let base = result.lines.count
+                    result.lines.append(contentsOf: s.out)
+                    var e = event
+                    e.line = (base + e.line.lowerBound)..<(base + e.line.upperBound)
+                    result.events.append(e)
+                } catch {
+                    result.skipped += 1
+                    if result.skipReasons.count < 5 { result.skipReasons.append("line \(lineNumber): \(error)") }
+                }
+            }
+        }
+        return result
+    }
+}
+
+private let quote: UInt8 = 0x22, backslash: UInt8 = 0x5C, comma: UInt8 = 0x2C, colon: UInt8 = 0x3A
+private let lbracket: UInt8 = 0x5B, rbracket: UInt8 = 0x5D, lbrace: UInt8 = 0x7B, rbrace: UInt8 = 0x7D
+
+private struct Scanner {
+    let input: UnsafeBufferPointer<UInt8>
+    var pos = 0
+    var out: [UInt8] = []
+    var events: [ScannedEvent] = []
+    var skipped = 0
+    var skipReasons: [String] = []
+
+    init(input: UnsafeBufferPointer<UInt8>) {
+        self.input = input
+        out.reserveCapacity(input.count)
+        events.reserveCapacity(512)
+    }
+
+    mutating func run() throws(BodyError) -> ScanResult {
+        if input.count >= 3, input[0] == 0xEF, input[1] == 0xBB, input[2] == 0xBF { pos = 3 }
+        skipWS()
+        guard pos < input.count else { throw .empty }
+        let first = input[pos]
+        if first == 0x3C { throw .html }  // '<'
+        guard first == lbracket else {
+            let preview = String(decoding: input[pos..<min(pos + 12, input.count)], as: UTF8.self)
+            throw .notAnArray(found: "\"\(preview)\"")
+        }
+        pos += 1
+        skipWS()
+        var elements = 0
+        if peek() == rbracket {
+            pos += 1
+        } else {
+            while true {
+                skipWS()
+                elements += 1
+                try element()
+                skipWS()
+                guard pos < input.count else { throw fail("truncated inside the array") }
+                let c = input[pos]
+                pos += 1
+                if c == comma { continue }
+                if c == rbracket { break }
+                pos -= 1
+                throw fail("expected ',' or ']'")
+            }
+        }
+        skipWS()
+        guard pos == input.count else { throw fail("data after the array") }
+        if elements > 0 && events.isEmpty { throw .noUsableEvents(elements: elements) }
+        return ScanResult(events: events, lines: out, skipped: skipped, skipReasons: skipReasons)
+    }
+
+    func fail(_ reason: String) -> BodyError { .invalid(reason: reason, offset: pos) }
+
+    /// The whole input is one event object (a JSONL line).
+    mutating func singleEvent() throws(BodyError) -> ScannedEvent {
+        skipWS()
+        guard peek() == lbrace else { throw fail("not an object") }
+        try element()
+        skipWS()
+        guard pos == input.count else { throw fail("data after the object") }
+        guard let e = events.first else { throw .invalid(reason: skipReasons.first ?? "not an event", offset: 0) }
+        return e
+    }
+
+    @inline(__always) func peek() -> UInt8? { pos < input.count ? input[pos] : nil }
+
+    @inline(__always) mutating func skipWS() {
+        while pos < input.count {
+            let c = input[pos]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 } else { return }
+        }
+    }
+
+    /// One array element: an event object, or any other value (skipped).
+    mutating func element() throws(BodyError) {
+        guard let c = peek() else { throw fail("truncated inside the array") }
+        let lineStart = out.count
+        if c != lbrace {
+            try value(depth: 1)
+            out.removeSubrange(lineStart...)
+            skip("element is not an object")
+            return
+        }
+        var id: Int?
+        var datetime: APIDateTime?
+        var typeHash: UInt64 = 0
+        var problem: String?
+        // The event object, field by field, so `id` and `datetime` are read on the way.
+        pos += 1
+        out.append(lbrace)
+        skipWS()
+        if peek() == rbrace {
+            pos += 1; out.append(rbrace)
+        } else {
+            while true {
+                skipWS()
+                guard peek() == quote else { throw fail("expected a key") }
+                let key = try string()
+                skipWS()
+                guard peek() == colon else { throw fail("expected ':'") }
+                pos += 1; out.append(colon)
+                skipWS()
+                let valueStart = pos
+                if key == .id {
+                    if let n = try integer() { id = n } else { problem = "id is not an integer" }
+                } else if key == .datetime {
+                    if peek() == quote {
+                        let raw = try string()
+                        if raw == .other, let dt = APIDateTime.parse(UnsafeBufferPointer(rebasing: input[(valueStart + 1)..<(pos - 1)])) {
+                            datetime = dt
+                        } else {
+                            problem = "datetime is not in the API's format"
+                        }
+                    } else {
+                        try value(depth: 2); problem = "datetime is not a string"
+                    }
+                } else if key == .type {
+                    try value(depth: 2)
+                    typeHash = XXH64.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[valueStart..<pos]))
+                } else {
+                    try value(depth: 2)
+                }
+                skipWS()
+                guard let c = peek() else { throw fail("truncated inside an event") }
+                pos += 1
+                if c == comma { out.append(comma); continue }
+                if c == rbrace { out.append(rbrace); break }
+                pos -= 1
+                throw fail("expected ',' or '}'")
+            }
+        }
+        guard problem == nil, let id, let datetime else {
+            out.removeSubrange(lineStart...)
+            skip(problem ?? (id == nil ? "event has no id" : "event has no datetime"))
+            return
+        }
+        let range = lineStart..<out.count
+        let hash = out.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        events.append(ScannedEvent(id: id, datetime: datetime, localDate: datetime.stockholmDate, hash: hash, line: range, typeHash: typeHash))
+    }
+
+    mutating func skip(_ reason: String) {
+        skipped += 1
+        if skipReasons.count < 5 { skipReasons.append(reason) }
+    }
+
+    /// Any JSON value, validated and copied compactly.
+    mutating func value(depth: Int) throws(BodyError) {
+        guard depth <= EventScanner.maxDepth else { throw fail("nested too deeply") }
+        guard let c = peek() else { throw fail("truncated: value expected") }
+        switch c {
+        case quote: _ = try string()
+        case lbrace:
+            pos += 1; out.append(lbrace); skipWS()
+            if peek() == rbrace { pos += 1; out.append(rbrace); return }
+            while true {
+                skipWS()
+                guard peek() == quote else { throw fail("expected a key") }
+                _ = try string()
+                skipWS()
+                guard peek() == colon else { throw fail("expected ':'") }
+                pos += 1; out.append(colon); skipWS()
+                try value(depth: depth + 1)
+                skipWS()
+                guard let d = peek() else { throw fail("truncated inside an object") }
+                pos += 1
+                if d == comma { out.append(comma); continue }
+                if d == rbrace { out.append(rbrace); return }
+                pos -= 1
+                throw fail("expected ',' or '}'")
+            }
+        case lbracket:
+            pos += 1; out.append(lbracket); skipWS()
+            if peek() == rbracket { pos += 1; out.append(rbracket); return }
+            while true {
+                skipWS()
+                try value(depth: depth + 1)
+                skipWS()
+                guard let d = peek() else { throw fail("truncated inside an array") }
+                pos += 1
+                if d == comma { out.append(comma); continue }
+                if d == rbracket { out.append(rbracket); return }
+                pos -= 1
+                throw fail("expected ',' or ']'")
+            }
+        case 0x74: try literal("true")
+        case 0x66: try literal("false")
+        case 0x6E: try literal("null")
+        default:
+            if c == 0x2D || (c >= 0x30 && c <= 0x39) { _ = try number() } else { throw fail("unexpected character") }
+        }
+    }
+
+    mutating func literal(_ word: StaticString) throws(BodyError) {
+        let n = word.utf8CodeUnitCount
+        guard pos + n <= input.count else { throw fail("truncated literal") }
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: n)
+        for k in 0..<n where input[pos + k] != w[k] { throw fail("bad literal") }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: input[pos..<(pos + n)]))
+        pos += n
+    }
+
+    /// A JSON number; returns whether it was a plain integer.
+    mutating func number() throws(BodyError) -> Bool {
+        let start = pos
+        var integral = true
+        if input[pos] == 0x2D { pos += 1 }
+        guard let first = peek(), first >= 0x30, first <= 0x39 else { throw fail("bad number") }
+        pos += 1
+        if first != 0x30 { while let d = peek(), d >= 0x30, d <= 0x39 { pos += 1 } }
+        if peek() == 0x2E {
+            integral = false
+            pos += 1
+            guard let d = peek(), d >= 0x30, d <= 0x39 else { throw fail("bad fraction") }
+            while let d = peek(), d >= 0x30, d <= 0x39 { pos += 1 }
+        }
+        if let e = peek(), e == 0x65 || e == 0x45 {
+            integral = false
+            pos += 1
+            if let s = peek(), s == 0x2B || s == 0x2D { pos += 1 }
+            guard let d = peek(), d >= 0x30, d <= 0x39 else { throw fail("bad exponent") }
+            while let d = peek(), d >= 0x30, d <= 0x39 { pos += 1 }
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<pos]))
+        return integral
+    }
+
+    /// A value that should be an integer (`id`): consumed and copied whatever it is; nil unless
+    /// it was an integer that fits an Int.
+    mutating func integer() throws(BodyError) -> Int? {
+        guard let c = peek(), c == 0x2D || (c >= 0x30 && c <= 0x39) else {
+            try value(depth: 2)
+            return nil
+        }
+        let start = pos
+        guard try number() else { return nil }
+        var v = 0
+        var negative = false
+        for k in start..<pos {
+            let d = input[k]
+            if d == 0x2D { negative = true; continue }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int(d - 0x30))
+            if o1 || o2 { return nil }
+            v = a
+        }
+        return negative ? -v : v
+    }
+
+    enum Key { case id, datetime, type, other }
+
+    /// A JSON string, validated (escapes, control characters, UTF-8) and copied as received.
+    mutating func string() throws(BodyError) -> Key {
+        let start = pos
+        pos += 1
+        var escaped = false
+        while true {
+            guard pos < input.count else { throw fail("truncated string") }
+            let c = input[pos]
+            if c == quote { pos += 1; break }
+            if c == backslash {
+                escaped = true
+                guard pos + 1 < input.count else { throw fail("truncated escape") }
+                let e = input[pos + 1]
+                switch e {
+                case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: pos += 2
+                case 0x75:
+                    guard pos + 6 <= input.count else { throw fail("truncated \\u escape") }
+                    for k in 2..<6 where !isHex(input[pos + k]) { throw fail("bad \\u escape") }
+                    pos += 6
+                default: throw fail("bad escape")
+                }
+            } else if c < 0x20 {
+                throw fail("control character in a string")
+            } else if c < 0x80 {
+                pos += 1
+            } else {
+                try utf8Sequence()
+            }
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<pos]))
+        let len = pos - start - 2
+        if !escaped && len == 2 && input[start + 1] == 0x69 && input[start + 2] == 0x64 { return .id }
+        if !escaped && len == 8 && matches(start + 1, "datetime") { return .datetime }
+        if !escaped && len == 4 && matches(start + 1, "type") { return .type }
+        return .other
+    }
+
+    func matches(_ at: Int, _ word: StaticString) -> Bool {
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        for k in 0..<w.count where input[at + k] != w[k] { return false }
+        return true
+    }
+
+    @inline(__always) func isHex(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
+    }
+
+    /// One multi-byte UTF-8 sequence (no overlongs, no surrogates, ≤ U+10FFFF).
+    mutating func utf8Sequence() throws(BodyError) {
+        let c = input[pos]
+        let n: Int
+        var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
+        switch c {
+        case 0xC2...0xDF: n = 2
+        case 0xE0: n = 3; lo = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: n = 3
+        case 0xED: n = 3; hi = 0x9F
+        case 0xF0: n = 4; lo = 0x90
+        case 0xF1...0xF3: n = 4
+        case 0xF4: n = 4; hi = 0x8F
+        default: throw fail("invalid UTF-8")
+        }
+        guard pos + n <= input.count else { throw fail("truncated UTF-8") }
+        let second = input[pos + 1]
+        guard second >= lo && second <= hi else { throw fail("invalid UTF-8") }
+        for k in 2..<max(2, n) {
+            let b = input[pos + k]
+            guard b >= 0x80 && b <= 0xBF else { throw fail("invalid UTF-8") }
+        }
+        pos += n
+    }
+}

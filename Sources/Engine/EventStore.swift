@@ -1,0 +1,95 @@
+/// Where events and metadata live: a local folder or an S3-compatible bucket, one layout:
+///
+///     metadata.json
+///     events/YYYY/MM/DD/part-<cycle>.jsonl
+///
+/// Part files are immutable once written. The original collector's files
+/// (`events/YYYY/MM/DD/events-<unix>.jsonl`) are read as they are.
+public protocol EventStore: Sendable {
+    /// Where the store is, for people (never holds a secret).
+    var location: String { get }
+    /// The metadata bytes and a version token (an ETag; nil locally), or nil when absent.
+    func readMetadata() async throws -> VersionedBlob?
+    /// Replaces metadata. `expecting` is the version read before (nil: it must not exist yet);
+    /// a store shared by several writers throws `StoreError.conflict` when it changed meanwhile.
+    func writeMetadata(_ bytes: [UInt8], expecting: String?) async throws
+    /// Moves unreadable metadata out of the way, keeping it; returns where it went.
+    func setAsideMetadata(suffix: String) async throws -> String
+    /// Writes one new part; never replaces an existing one.
+    func writePart(_ part: PartRef, _ bytes: [UInt8]) async throws
+    /// Parts of one date, or of every date when nil, in reading order.
+    func listParts(date: LocalDate?) async throws -> [PartRef]
+    func readPart(_ part: PartRef) async throws -> [UInt8]
+    /// Removes leftovers of interrupted writes; returns how many.
+    func removeTemporaries() async throws -> Int
+}
+
+public struct VersionedBlob: Sendable {
+    public var bytes: [UInt8]
+    public var version: String?
+    public init(bytes: [UInt8], version: String?) { self.bytes = bytes; self.version = version }
+}
+
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case conflict(String)
+    case alreadyExists(String)
+    case io(String)
+    case noSpace(String)
+
+    public var description: String {
+        switch self {
+        case .conflict(let m): return "conflicting write: \(m)"
+        case .alreadyExists(let m): return "already exists: \(m)"
+        case .io(let m): return m
+        case .noSpace(let m): return "no space left: \(m)"
+        }
+    }
+}
+
+/// One part file of a date's partition.
+public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public enum Kind: Hashable, Sendable { case part(cycle: Int), legacy(unix: Int) }
+    public var date: LocalDate
+    public var kind: Kind
+
+    public init(date: LocalDate, cycle: Int) { self.date = date; kind = .part(cycle: cycle) }
+    public init(date: LocalDate, kind: Kind) { self.date = date; self.kind = kind }
+
+    /// `part-00000042.jsonl` or the original collector's `events-1700000000.jsonl`.
+    public var fileName: String {
+        switch kind {
+        case .part(let c): return "part-\(pad(c, 8)).jsonl"
+        case .legacy(let u): return "events-\(u).jsonl"
+        }
+    }
+
+    public var key: String { "events/\(date.partitionPath)/\(fileName)" }
+    public var description: String { key }
+
+    public var cycle: Int? { if case .part(let c) = kind { return c } else { return nil } }
+
+    /// Parses a file name of either form.
+    public init?(date: LocalDate, fileName: String) {
+        guard fileName.hasSuffix(".jsonl") else { return nil }
+        let stem = fileName.dropLast(6)
+        if stem.hasPrefix("part-"), let c = Int(stem.dropFirst(5)), c >= 0 {
+            self.init(date: date, kind: .part(cycle: c))
+        } else if stem.hasPrefix("events-"), let u = Int(stem.dropFirst(7)), u >= 0 {
+            self.init(date: date, kind: .legacy(unix: u))
+        } else {
+            return nil
+        }
+    }
+
+    /// Reading order within a store: by date, the original collector's files first (by time),
+    /// then ours by cycle. A later file's version of an event is the newer one.
+    public static func < (a: PartRef, b: PartRef) -> Bool {
+        if a.date != b.date { return a.date < b.date }
+        switch (a.kind, b.kind) {
+        case (.legacy(let x), .legacy(let y)): return x < y
+        case (.legacy, .part): return true
+        case (.part, .legacy): return false
+        case (.part(let x), .part(let y)): return x < y
+        }
+    }
+}

@@ -1,0 +1,136 @@
+/// The fetch stage: one API response, within the rate budget, with retries.
+struct FetchResult: Sendable {
+    var response: HTTPResponse?
+    var scan: ScanResult?
+    var error: String?
+    var retries = 0
+    var waitedMs: Double = 0
+    var failures: [FailureEntry] = []
+    /// Set when the API answered 404.
+    var stopped: APIState.Stop?
+}
+
+extension Poller {
+    /// Makes up to `retry.maxAttempts` calls, each only when the budget allows it and each
+    /// recorded in the persisted ledger before it is sent.
+    func fetchWithRetries(cycle: Int, maxBudgetWait: Double) async -> FetchResult {
+        var result = FetchResult()
+        let policy = config.retry
+        var attempt = 0
+        while true {
+            attempt += 1
+            // Wait for the budget (counting retries and every other call).
+            let now = clock.now()
+            let allowed = earliestAllowedCall(now: now)
+            let wait = allowed - now
+            if wait > 0 {
+                let limit = attempt == 1 ? maxBudgetWait : policy.maxWait
+                guard wait <= limit else {
+                    let message = "rate budget: next call allowed in \(formatDuration(wait))"
+                    result.error = message
+                    if attempt > 1 {
+                        result.failures.append(failure(cycle: cycle, message, attempt: attempt - 1, backoff: nil, outcome: .gaveUp))
+                    }
+                    return result
+                }
+                emit(.phase(.waitingForBudget(until: allowed)))
+                do { try await clock.sleep(until: allowed) } catch {
+                    result.error = "cancelled"
+                    return result
+                }
+                if attempt == 1 { result.waitedMs = (clock.now() - now) * 1000 }
+            }
+            do {
+                try recordCall()
+            } catch {
+                result.error = "cannot record the call in the rate budget: \(error)"
+                return result
+            }
+            emit(.phase(.fetching(attempt: attempt)))
+            let request = HTTPRequest(url: config.apiURL, headers: [("Accept", "application/json")],
+                                      connectTimeout: config.connectTimeout, totalTimeout: config.totalTimeout,
+                                      maxBodyBytes: config.maxBodyBytes)
+            var retryable: (String, Double?)?
+            do {
+                let response = try await transport.send(request)
+                result.response = response
+                switch ResponseJudge.judge(response, now: clock.now()) {
+                case .data:
+                    do {
+                        let scan = try EventScanner.scan(response.body)
+                        result.scan = scan
+                        if attempt > 1, let last = result.failures.last {
+                            result.failures.append(failure(cycle: cycle, "recovered after \(last.error)", attempt: attempt, backoff: nil, outcome: .recovered))
+                        }
+                        return result
+                    } catch {
+                        let message = "response body: \(error)"
+                        if ResponseJudge.isRetryable(error) { retryable = (message, nil) } else {
+                            return give(up: message, &result, cycle: cycle, attempt: attempt)
+                        }
+                    }
+                case .retry(let message, let retryAfter):
+                    retryable = (message, retryAfter)
+                    if let retryAfter { apiState.notBefore = max(apiState.notBefore ?? 0, clock.now() + retryAfter) }
+                case .fail(let message):
+                    return give(up: message, &result, cycle: cycle, attempt: attempt)
+                case .stop(let message):
+                    let stop = APIState.Stop(url: config.apiURL, at: clock.now(), message: message)
+                    apiState.stopped = stop
+                    try? apiStateFile.save(apiState)
+                    result.stopped = stop
+                    result.failures.append(failure(cycle: cycle, message, attempt: attempt, backoff: nil, outcome: .stopped))
+                    result.error = message
+                    return result
+                }
+            } catch {
+                if error == .cancelled {
+                    result.error = "cancelled"
+                    return result
+                }
+                guard ResponseJudge.isRetryable(error) else {
+                    return give(up: error.description, &result, cycle: cycle, attempt: attempt)
+                }
+                retryable = (error.description, nil)
+            }
+            // A failure worth retrying: back off, unless the attempts or the wait run out.
+            let (message, retryAfter) = retryable!
+            guard attempt < policy.maxAttempts else {
+                return give(up: message, &result, cycle: cycle, attempt: attempt)
+            }
+            let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: random())
+            guard delay <= policy.maxWait else {
+                return give(up: "\(message); retry in \(formatDuration(delay)) is beyond this cycle", &result, cycle: cycle, attempt: attempt)
+            }
+            result.failures.append(failure(cycle: cycle, message, attempt: attempt, backoff: delay, outcome: .retrying))
+            emit(.failure(result.failures.last!))
+            result.retries += 1
+            let until = clock.now() + delay
+            emit(.phase(.backingOff(until: until)))
+            do { try await clock.sleep(until: until) } catch {
+                result.error = "cancelled"
+                return result
+            }
+        }
+    }
+
+    private func give(up message: String, _ result: inout FetchResult, cycle: Int, attempt: Int) -> FetchResult {
+        result.failures.append(failure(cycle: cycle, message, attempt: attempt, backoff: nil, outcome: .gaveUp))
+        emit(.failure(result.failures.last!))
+        result.error = message
+        return result
+    }
+
+    private func failure(cycle: Int, _ message: String, attempt: Int, backoff: Double?, outcome: FailureEntry.Outcome) -> FailureEntry {
+        FailureEntry(at: clock.now(), cycle: cycle, stage: .fetch, error: message, attempt: attempt, backoff: backoff, outcome: outcome)
+    }
+}
+
+/// `42 s`, `3 min 5 s`, `2 h 10 min`.
+public func formatDuration(_ seconds: Double) -> String {
+    if seconds.isInfinite { return "never (limit is 0)" }
+    let s = Int(seconds.rounded(.up))
+    if s < 60 { return "\(s) s" }
+    if s < 3600 { return s % 60 == 0 ? "\(s / 60) min" : "\(s / 60) min \(s % 60) s" }
+    return "\(s / 3600) h \(s % 3600 / 60) min"
+}

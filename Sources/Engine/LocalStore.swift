@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The store in a local folder.
+public struct LocalStore: EventStore {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    public var location: String { root }
+    var metadataPath: String { "\(root)/metadata.json" }
+
+    public func readMetadata() async throws -> VersionedBlob? {
+        try FileIO.readIfExists(metadataPath).map { VersionedBlob(bytes: $0, version: nil) }
+    }
+
+    public func writeMetadata(_ bytes: [UInt8], expecting: String?) async throws {
+        try FileIO.makeDirectories(root)
+        try wrap { () throws(FileIOError) in try FileIO.atomicWrite(metadataPath, bytes) }
+    }
+
+    public func setAsideMetadata(suffix: String) async throws -> String {
+        let aside = "\(metadataPath).\(suffix)"
+        try FileIO.rename(from: metadataPath, to: aside)
+        return aside
+    }
+
+    public func writePart(_ part: PartRef, _ bytes: [UInt8]) async throws {
+        let path = "\(root)/\(part.key)"
+        try wrap { () throws(FileIOError) in
+            try FileIO.makeDirectories(FileIO.dirname(of: path))
+            try FileIO.atomicWrite(path, bytes, replace: false)
+        }
+    }
+
+    public func listParts(date: LocalDate?) async throws -> [PartRef] {
+        if let date {
+            return FileIO.list("\(root)/events/\(date.partitionPath)")
+                .compactMap { PartRef(date: date, fileName: $0) }.sorted()
+        }
+        var parts: [PartRef] = []
+        for y in FileIO.list("\(root)/events") {
+            guard y.count == 4, let year = Int(y) else { continue }
+            for m in FileIO.list("\(root)/events/\(y)") {
+                guard m.count == 2, let month = Int(m) else { continue }
+                for d in FileIO.list("\(root)/events/\(y)/\(m)") {
+                    guard d.count == 2, let day = Int(d) else { continue }
+                    let date = LocalDate(year: year, month: month, day: day)
+                    for name in FileIO.list("\(root)/events/\(y)/\(m)/\(d)") {
+                        if let p = PartRef(date: date, fileName: name) { parts.append(p) }
+                    }
+                }
+            }
+        }
+        return parts.sorted()
+    }
+
+    public func readPart(_ part: PartRef) async throws -> [UInt8] {
+        try FileIO.readAll("\(root)/\(part.key)")
+    }
+
+    public func removeTemporaries() async throws -> Int {
+        var removed = 0
+        func sweep(_ dir: String, depth: Int) {
+            for name in FileIO.list(dir) {
+                let path = "\(dir)/\(name)"
+                if FileIO.isTempName(name) {
+                    FileIO.remove(path); removed += 1
+                } else if depth > 0 && FileIO.isDirectory(path) {
+                    sweep(path, depth: depth - 1)
+                }
+            }
+        }
+        sweep(root, depth: 4)
+        return removed
+    }
+
+    private func wrap(_ body: () throws(FileIOError) -> Void) throws {
+        do { try body() } catch {
+            if error.isNoSpace { throw StoreError.noSpace(error.description) }
+            if error.code == EEXIST { throw StoreError.alreadyExists(error.path) }
+            throw StoreError.io(error.description)
+        }
+    }
+}

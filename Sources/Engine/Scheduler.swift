@@ -1,0 +1,59 @@
+/// Runs a poller on an interval. "Poll now" is single-flight: a request while a cycle runs is
+/// folded into it; a request between cycles starts one at once (the poller itself still waits
+/// for the rate budget and says how long).
+public actor Scheduler {
+    public enum PollRequest: Sendable, Equatable { case started, alreadyRunning }
+
+    let poller: Poller
+    let clock: any WallClock
+    public let interval: Double
+    /// How long a scheduled or manual cycle may wait for the rate budget before giving up.
+    let maxBudgetWait: Double
+    private var nextDue: Double
+    private var manualRequested = false
+    private var running = false
+    private var sleeper: Task<Void, Never>?
+    private var onCycle: (@Sendable (CycleReport) async -> Void)?
+
+    public init(poller: Poller, clock: any WallClock, interval: Double, firstPollAt: Double? = nil,
+                maxBudgetWait: Double = 900) {
+        self.poller = poller; self.clock = clock; self.interval = interval; self.maxBudgetWait = maxBudgetWait
+        nextDue = firstPollAt ?? clock.now()
+    }
+
+    public var nextPollAt: Double { nextDue }
+    public var isRunningCycle: Bool { running }
+
+    /// Runs until the calling task is cancelled; `onCycle` sees every report.
+    public func run(onCycle: (@Sendable (CycleReport) async -> Void)? = nil) async {
+        self.onCycle = onCycle
+        while !Task.isCancelled {
+            if !manualRequested && clock.now() < nextDue {
+                let due = nextDue
+                let clock = self.clock
+                let task = Task { _ = try? await clock.sleep(until: due) }
+                sleeper = task
+                await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+                sleeper = nil
+                continue  // re-check: woken by the deadline, "poll now", or cancellation
+            }
+            let trigger: CycleReport.Trigger = manualRequested ? .manual : .schedule
+            manualRequested = false
+            running = true
+            let start = clock.now()
+            let report = await poller.runCycle(trigger: trigger, maxBudgetWait: maxBudgetWait)
+            running = false
+            nextDue = start + interval
+            await onCycle?(report)
+        }
+    }
+
+    @discardableResult
+    public func pollNow() -> PollRequest {
+        if running { return .alreadyRunning }
+        if manualRequested { return .alreadyRunning }
+        manualRequested = true
+        sleeper?.cancel()
+        return .started
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what polisen-dash needs to build and test on Debian, and nothing already there.
+set -euo pipefail
+
+need=()
+for pkg in libcurl4-openssl-dev libncurses-dev tmux python3 python3-venv pkg-config; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "installing: ${need[*]}" >&2
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if ! command -v swift >/dev/null 2>&1; then
+    echo "Swift 6 is required: install the toolchain from swift.org (or your distribution) and put 'swift' on PATH." >&2
+    exit 1
+fi

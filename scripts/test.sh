@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests, and end-to-end tests that drive the real binary against
+# a real HTTP simulator of the API (and, where needed, real servers started here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+swift build --product polisen-dash
+swift test --disable-xctest "$@"
