@@ -83,6 +83,7 @@ public actor Poller {
         }
         var meta: Metadata
         var changed = false
+        let parts = try await store.listParts(date: nil)
         if let blob = try await store.readMetadata() {
             do {
                 meta = try Metadata.decode(blob.bytes)
@@ -90,16 +91,16 @@ public actor Poller {
             } catch {
                 let aside = try await store.setAsideMetadata(suffix: "bad-\(Int(clock.now()))")
                 report.notices.append("\(error); kept as \(aside); rebuilding from the stored partitions")
-                meta = try await rebuild(&report)
+                meta = try await rebuild(&report, parts: parts)
                 metadataVersion = nil
                 changed = true
             }
         } else {
-            meta = try await rebuild(&report)
+            meta = try await rebuild(&report, parts: parts)
             changed = report.rebuilt
         }
         // Parts newer than the metadata: a cycle that crashed between its writes and its update.
-        let adopted = try await adoptOrphans(into: &meta)
+        let adopted = try await adoptOrphans(into: &meta, parts: parts)
         if adopted > 0 {
             report.adoptedParts = adopted
             report.notices.append("adopted \(adopted) part file(s) of an interrupted cycle")
@@ -112,8 +113,7 @@ public actor Poller {
     }
 
     /// Seen state from the stored partitions, when metadata is missing or unreadable.
-    private func rebuild(_ report: inout OpenReport) async throws -> Metadata {
-        let parts = try await store.listParts(date: nil)
+    private func rebuild(_ report: inout OpenReport, parts: [PartRef]) async throws -> Metadata {
         guard !parts.isEmpty else { return Metadata() }
         if !report.rebuilt && report.notices.isEmpty {
             report.notices.append("metadata.json is missing; rebuilding it from \(parts.count) stored part file(s)")
@@ -130,20 +130,10 @@ public actor Poller {
         return meta
     }
 
-    private func adoptOrphans(into meta: inout Metadata) async throws -> Int {
-        let today = StockholmCalendar.date(at: Int64(clock.now()))
-        var candidates: [PartRef]
-        if let from = meta.completeAfter, from < today {
-            candidates = []
-            var d = from.adding(days: 1)
-            while d <= today.adding(days: 1) {
-                candidates += try await store.listParts(date: d)
-                d = d.adding(days: 1)
-            }
-        } else {
-            candidates = try await store.listParts(date: nil)
-        }
-        let orphans = candidates.filter { ($0.cycle ?? 0) > meta.lastCycle }
+    /// Adopts parts written by a cycle whose metadata never landed. Such a cycle may have
+    /// written any date (old events get bumped), so every part is listed, once, at start-up.
+    private func adoptOrphans(into meta: inout Metadata, parts: [PartRef]) async throws -> Int {
+        let orphans = parts.filter { ($0.cycle ?? 0) > meta.lastCycle }
         let now = clock.now()
         for part in orphans.sorted() {
             fold(try await store.readPart(part), part: part, into: &meta, at: now)
