@@ -1,0 +1,130 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The built `polisen-dash` (the test command builds it first).
+let binaryPath: String = {
+    if let p = ProcessInfo.processInfo.environment["POLISEN_DASH_BIN"] { return p }
+    return packageRoot.appendingPathComponent(".build/debug/polisen-dash").path
+}()
+
+func temporaryDirectory() -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("pd-e2e-\(UUID().uuidString)").path
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// The API simulator: a real HTTP server process on loopback, one per test.
+final class APISimulator: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    var apiURL: String { "http://127.0.0.1:\(port)/api/events" }
+
+    init(_ extra: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", packageRoot.appendingPathComponent("Tests/Simulator/polisen_sim.py").path, "--port", "0"] + extra
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line says where it listens.
+        var line = Data()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line += byte }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("LISTENING "), let p = Int(text.dropFirst(10)) else {
+            throw SimulatorError(message: "simulator did not start: \(text)")
+        }
+        port = p
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    struct SimulatorError: Error { var message: String }
+
+    func get(_ path: String) throws -> Data { try curl(["http://127.0.0.1:\(port)\(path)"]) }
+
+    func post(_ path: String, _ json: [String: Any]) throws {
+        let body = try JSONSerialization.data(withJSONObject: json)
+        _ = try curl(["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", String(decoding: body, as: UTF8.self),
+                      "http://127.0.0.1:\(port)\(path)"])
+    }
+
+    /// The control channel goes through the curl command, independent of the code under test.
+    private func curl(_ args: [String]) throws -> Data {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["curl", "-sf"] + args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw SimulatorError(message: "curl \(args.last ?? "") failed") }
+        return data
+    }
+
+    func faults(_ list: [[String: Any]]) throws { try post("/_control/faults", ["faults": list]) }
+
+    /// Every API request the simulator saw.
+    func log() throws -> [[String: Any]] { try JSONSerialization.jsonObject(with: get("/_log")) as! [[String: Any]] }
+
+    /// Every distinct version served, per id, as the exact lines sent.
+    func served() throws -> [Int: [String]] {
+        let raw = try JSONSerialization.jsonObject(with: get("/_served")) as! [String: [String]]
+        return Dictionary(uniqueKeysWithValues: raw.map { (Int($0.key)!, $0.value) })
+    }
+}
+
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the real binary to completion.
+func polisenDash(_ args: [String], env: [String: String] = [:]) throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binaryPath)
+    p.arguments = args
+    var environment = ProcessInfo.processInfo.environment
+    environment.merge(env) { $1 }
+    p.environment = environment
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Every stored line (events/…/*.jsonl), in date then cycle order, with the file it is in.
+func storedLines(_ root: String) throws -> [(file: String, line: String)] {
+    let events = URL(fileURLWithPath: root).appendingPathComponent("events")
+    guard let walker = FileManager.default.enumerator(atPath: events.path) else { return [] }
+    let files = walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".jsonl") }.sorted()
+    var out: [(String, String)] = []
+    for f in files {
+        let text = try String(contentsOfFile: events.appendingPathComponent(f).path, encoding: .utf8)
+        out += text.split(separator: "\n").map { (f, String($0)) }
+    }
+    return out
+}
+
+func allFiles(_ root: String) -> [String] {
+    (FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String }) ?? []
+}
+
+func parseJSON(_ s: String) -> [String: Any]? {
+    try? JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any]
+}
+
+/// The `error` of a `--json` cycle report ("" when none).
+func reportError(_ r: RunResult) -> String { (parseJSON(r.stdout)?["error"] as? String) ?? "" }
