@@ -22,6 +22,8 @@ static inline attr_t pd_a_normal(void) { return A_NORMAL; }
 static inline int pd_key_resize(void) { return KEY_RESIZE; }
 static inline int pd_key_code_yes(void) { return KEY_CODE_YES; }
 static inline int pd_err(void) { return ERR; }
+static inline int pd_colors(void) { return COLORS; }
+static inline int pd_color_pairs(void) { return COLOR_PAIRS; }
 
 /// Put one wide character with attributes and a colour pair at (y, x).
 static inline int pd_put_wide(int y, int x, wchar_t ch, attr_t attrs, short pair) {

@@ -1,0 +1,73 @@
+import Dispatch
+import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The dashboard over a running engine: the scheduler polls, engine events become messages,
+/// effects become engine commands or store reads.
+public enum LiveDashboard {
+    public static func run(poller: Poller, interval: Double, apiURL: String, demo: Bool = false, noColor: Bool,
+                           clock: any WallClock = SystemClock()) async {
+        let runtime = DashboardRuntime()
+        let scheduler = Scheduler(poller: poller, clock: clock, interval: interval)
+        var state = DashboardState(width: 80, height: 24, now: clock.now(), storeLocation: poller.store.location, apiURL: apiURL)
+        state.noColor = noColor
+        state.demo = demo
+        state.interval = interval
+        if let meta = await poller.currentMetadata() {
+            state.reports = Array(meta.reports.suffix(DashboardState.keptReports))
+            state.failures = Array(meta.failures.suffix(DashboardState.keptFailures))
+        }
+        state.budget = await poller.budget()
+        if let stop = await poller.stop { state.phase = .stopped(reason: stop.message) }
+        state.nextPollAt = await scheduler.nextPollAt
+
+        let reader = StoreReader(store: poller.store)
+        let pump = Task {
+            for await event in poller.events { runtime.post(.engine(event)) }
+        }
+        let loader = Task {
+            if let recent = try? await reader.recent(limit: 300) { runtime.post(.initialEvents(recent)) }
+        }
+        // The next poll time is known once the scheduler has booked it, after each cycle.
+        let polling = Task { await scheduler.run { _ in runtime.post(.schedule(nextPollAt: await scheduler.nextPollAt)) } }
+
+        // SIGINT and SIGTERM end the loop; the terminal is restored on the way out.
+        let signals = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { runtime.requestStop() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+
+        await runtime.run(state: state, clock: clock) { effect in
+            switch effect {
+            case .pollNow:
+                Task {
+                    await scheduler.pollNow()
+                    runtime.post(.schedule(nextPollAt: await scheduler.nextPollAt))
+                }
+            case .loadReplayDates:
+                Task {
+                    do { runtime.post(.replayDates(try await reader.dates())) } catch { runtime.post(.replayFailed("\(error)")) }
+                }
+            case .loadReplayDay(let date):
+                Task {
+                    do { runtime.post(.replayDay(try await reader.day(date))) } catch { runtime.post(.replayFailed("\(error)")) }
+                }
+            case .quit:
+                break
+            }
+        }
+        // An in-flight cycle is abandoned: its request is aborted and writes are atomic, so
+        // nothing half-written remains; wait for it to settle before the process ends.
+        polling.cancel()
+        loader.cancel()
+        await polling.value
+        await poller.finishEvents()
+        await pump.value
+    }
+}
