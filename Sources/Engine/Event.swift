@@ -34,6 +34,13 @@ public struct PoliceEvent: Codable, Sendable, Hashable, Identifiable {
 
     public var parsedDateTime: APIDateTime? { APIDateTime.parse(datetime) }
 
+    /// The event's own date and time as `name` gives it ("22 augusti 17.59"), without the
+    /// type and place that follow: `datetime` is only the publication time.
+    public var whenText: String? {
+        guard let name, let type, let range = name.firstRange(of: ", \(type)") else { return nil }
+        return String(name[..<range.lowerBound])
+    }
+
     /// The absolute page address (the API gives paths relative to polisen.se).
     public var absoluteURL: String? {
         guard let url else { return nil }

@@ -16,8 +16,10 @@ public struct DashboardLayout: Sendable, Equatable {
         let body = Rect(x: 0, y: 1, width: width, height: height - 2)
         let left = max(44, width * 11 / 20)
         let right = width - left
-        let latencyHeight = 12
-        let headroomHeight = 9
+        // At the minimum height the right column's panes shrink so the failure log keeps room.
+        let roomy = body.height >= 30
+        let latencyHeight = roomy ? 12 : 9
+        let headroomHeight = roomy ? 9 : 7
         let failuresHeight = body.height - latencyHeight - headroomHeight
         return DashboardLayout(
             title: Rect(x: 0, y: 0, width: width, height: 1),

@@ -47,7 +47,10 @@ struct EventsPane {
             x += buf.put(isNew ? " ● " : "   ", x: x, y: y, style: theme.new)
             x += buf.put(pad(truncate(e.type ?? "", typeWidth - 1), typeWidth), x: x, y: y, style: isNew ? theme.new : Style())
             x += buf.put(pad(truncate(e.location?.name ?? "", placeWidth - 1), placeWidth), x: x, y: y, style: theme.dim)
-            buf.put(e.name ?? "", x: x, y: y, maxWidth: rows.maxX - x)
+            // The type and place are in their own columns; the rest of `name` is the event's own
+            // time, which the summary then follows.
+            let text = e.whenText.map { "\($0) — \(e.summary ?? "")" } ?? (e.name ?? "")
+            buf.put(text, x: x, y: y, maxWidth: rows.maxX - x)
             if index == state.selected && state.focus == .events {
                 buf.restyle(Rect(x: rows.x, y: y, width: rows.width, height: 1)) { $0.reverse = true }
             }
