@@ -61,6 +61,7 @@ extension Poller {
                         result.scan = scan
                         if attempt > 1, let last = result.failures.last {
                             result.failures.append(failure(cycle: cycle, "recovered after \(last.error)", attempt: attempt, backoff: nil, outcome: .recovered))
+                            emit(.failure(result.failures.last!))
                         }
                         return result
                     } catch {
@@ -80,6 +81,7 @@ extension Poller {
                     try? apiStateFile.save(apiState)
                     result.stopped = stop
                     result.failures.append(failure(cycle: cycle, message, attempt: attempt, backoff: nil, outcome: .stopped))
+                    emit(.failure(result.failures.last!))
                     result.error = message
                     return result
                 }
