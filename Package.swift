@@ -34,7 +34,8 @@ let package = Package(
                 "Engine", "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Resources/demo-events.json")]
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Engine"]),

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+import TUI
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The dashboard against the built-in simulator serving bundled real events (no network).")
+
+    @Option(name: .long, help: "Where the demo stores events. Default: a new temporary folder.")
+    var store: String?
+
+    @Option(name: .long, help: "Seconds between scheduled polls.")
+    var interval: Double = 20
+
+    @Option(name: .long, help: "Minimum seconds between calls (the real API's rule is 10).")
+    var minSpacing: Double = 10
+
+    func run() async throws {
+        guard let url = Bundle.module.url(forResource: "demo-events", withExtension: "json") else {
+            throw CommandFailure(description: "the demo's bundled events are missing from this build")
+        }
+        let api = try DemoAPI(bundle: Array(try Data(contentsOf: url)))
+        let root = store ?? FileManager.default.temporaryDirectory.appendingPathComponent("polisen-dash-demo-\(UUID().uuidString.prefix(8))").path
+        var config = EngineConfig(apiURL: "demo://polisen.se/api/events")
+        config.rules = RateRules(minSpacing: minSpacing, maxPerHour: 60, maxPerDay: 1440)
+        let poller = try Poller(config: config, store: LocalStore(root: root),
+                                apiStateFile: APIStateFile(path: "\(root)/api-state.json"), transport: api,
+                                logger: Logger(label: "polisen-dash") { _ in SwiftLogNoOpLogHandler() })
+        try await poller.open()
+        await LiveDashboard.run(poller: poller, interval: interval, apiURL: "simulated polisen.se API", demo: true, noColor: noColorRequested)
+        print("demo events were stored in \(root)")
+    }
+}
