@@ -44,7 +44,7 @@ struct EventsPane {
             let time = e.parsedDateTime.map { "\(two($0.hour)):\(two($0.minute))" } ?? "--:--"
             x += buf.put(time, x: x, y: y, style: theme.dim)
             let isNew = state.replay == nil && state.newIDs.contains(e.id)
-            x += buf.put(isNew ? " ● " : "   ", x: x, y: y, style: theme.new)
+            x += buf.put(isNew ? " ● " : "   ", x: x, y: y, style: isNew ? theme.new : Style())
             x += buf.put(pad(truncate(e.type ?? "", typeWidth - 1), typeWidth), x: x, y: y, style: isNew ? theme.new : Style())
             x += buf.put(pad(truncate(e.location?.name ?? "", placeWidth - 1), placeWidth), x: x, y: y, style: theme.dim)
             // The type and place are in their own columns; the rest of `name` is the event's own
@@ -69,8 +69,9 @@ struct EventsPane {
     }
 
     private func drawDetail(_ buf: inout CellBuffer, _ e: PoliceEvent, over r: Rect) {
-        let box = Rect(x: r.x + 2, y: r.y + 2, width: r.width - 4, height: r.height - 4)
-        buf.fill(box)
+        // Cover the whole list so no row shows through beside the box.
+        buf.fill(r.inset(1))
+        let box = Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2)
         buf.box(box, title: "Event \(e.id) · Esc to close", style: theme.focusedBorder, titleStyle: theme.paneTitle)
         let inner = box.inset(2)
         var y = inner.y
