@@ -48,9 +48,12 @@ public struct CycleReport: Codable, Sendable, Equatable {
         public var tlsMs: Double
         public var ttfbMs: Double
         public var totalMs: Double
+        /// The response's Retry-After header, as sent.
+        public var retryAfter: String?
 
         public init(_ r: HTTPResponse) {
             status = r.status; bytesWire = r.bytesWire; bytesDecoded = r.bytesDecoded
+            retryAfter = r.headers["retry-after"]
             dnsMs = r.timings.dnsMs; connectMs = r.timings.connectMs; tlsMs = r.timings.tlsMs
             ttfbMs = r.timings.ttfbMs; totalMs = r.timings.totalMs
         }
@@ -58,6 +61,7 @@ public struct CycleReport: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case status, bytesWire = "bytes_wire", bytesDecoded = "bytes_decoded", dnsMs = "dns_ms"
             case connectMs = "connect_ms", tlsMs = "tls_ms", ttfbMs = "ttfb_ms", totalMs = "total_ms"
+            case retryAfter = "retry_after"
         }
 
         /// Decoded bytes per wire byte (1 when uncompressed).

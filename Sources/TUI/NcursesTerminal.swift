@@ -11,7 +11,12 @@ final class NcursesTerminal {
     private var grayIndex: Int16 = 7
 
     init(noColor: Bool) {
+        // The locale comes from the environment; without a UTF-8 one (LANG unset) ncurses
+        // would mangle å, ä and ö, so fall back to C.UTF-8 for the character type.
         setlocale(LC_ALL, "")
+        if let codeset = nl_langinfo(nl_item(CODESET)), String(cString: codeset) != "UTF-8" {
+            setlocale(LC_CTYPE, "C.UTF-8")
+        }
         initscr()
         cbreak()
         noecho()

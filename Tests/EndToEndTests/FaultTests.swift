@@ -20,6 +20,7 @@ import Glibc
         let report = try #require(parseJSON(r.stdout))
         #expect(report["retries"] as? Int == 1 && report["new"] as? Int == 500)
         let log = try sim.log()
+        #expect((report["http"] as? [String: Any])?["status"] as? Int == 200)
         #expect(log.count == 2)
         #expect((log[1]["t"] as! Double) - (log[0]["t"] as! Double) >= 1.0)
     }

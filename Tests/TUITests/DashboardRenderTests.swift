@@ -77,7 +77,9 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         #expect(text.contains("98%"))  // fetch: 312 of 317.8 ms
         #expect(text.contains("dns 12 ms"))
         #expect(text.contains("tls 45 ms"))
-        #expect(text.contains("p50/p95 fetch 250 ms/312 ms"))
+        // Every stage's p50/p95, wrapped to the pane.
+        #expect(text.contains("p50/p95 ms fetch 250/312 · meta 1.2/1.2"))
+        #expect(text.contains("proc 0.3/0.3 · save 2.5/2.5 · upd 1.8/1.8"))
     }
 
     @Test func headroomShowsBudgetsCountdownsAndCompression() {

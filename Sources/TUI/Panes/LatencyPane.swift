@@ -58,11 +58,24 @@ struct LatencyPane {
             y += 1
         }
         if state.reports.count > 1 && y < inner.maxY {
-            let f = percentiles(state.reports.map(\.stages.fetchMs))
-            let p = percentiles(state.reports.map(\.stages.processMs))
-            let s = percentiles(state.reports.map(\.stages.saveEventsMs))
-            buf.put("p50/p95 fetch \(ms(f.0))/\(ms(f.1)) · process \(ms(p.0))/\(ms(p.1)) · save \(ms(s.0))/\(ms(s.1))",
-                    x: inner.x, y: y, style: theme.dim, maxWidth: inner.width)
+            // p50/p95 of every stage over the kept history, on as many lines as fit.
+            var items: [String] = []
+            for stage in Stage.allCases {
+                let (p50, p95) = percentiles(state.reports.map { $0.stages[stage] })
+                items.append("\(stage.tinyTitle) \(compactMs(p50))/\(compactMs(p95))")
+            }
+            var line = "p50/p95 ms"
+            for item in items {
+                if displayWidth(line) + 3 + displayWidth(item) > inner.width {
+                    guard y < inner.maxY else { break }
+                    buf.put(line, x: inner.x, y: y, style: theme.dim, maxWidth: inner.width)
+                    y += 1
+                    line = "  " + item
+                } else {
+                    line += (line == "p50/p95 ms" ? " " : " · ") + item
+                }
+            }
+            if y < inner.maxY { buf.put(line, x: inner.x, y: y, style: theme.dim, maxWidth: inner.width) }
         }
     }
 
@@ -104,7 +117,20 @@ func percentiles(_ values: [Double]) -> (Double, Double) {
     return (rank(0.5), rank(0.95))
 }
 
+/// Milliseconds without the unit: one decimal below 10.
+func compactMs(_ v: Double) -> String { v < 10 ? format1(v) : "\(Int(v.rounded()))" }
+
 extension Stage {
+    var tinyTitle: String {
+        switch self {
+        case .fetch: return "fetch"
+        case .getMetadata: return "meta"
+        case .process: return "proc"
+        case .saveEvents: return "save"
+        case .updateMetadata: return "upd"
+        }
+    }
+
     /// Fits the bar labels into a narrow pane.
     var shortTitle: String {
         switch self {
