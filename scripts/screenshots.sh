@@ -21,7 +21,7 @@ tmux -L "$SOCK" -f /dev/null new-session -d -x $COLS -y $ROWS \
     "env TERM=tmux-256color COLORTERM=truecolor LANG=C.UTF-8 '$BIN' demo --store '$WORK/store' --interval 3600 --min-spacing 1"
 tmux -L "$SOCK" set-option -g status off
 
-screen_has() { tmux -L "$SOCK" capture-pane -p | grep -q -- "$1"; }
+screen_has() { tmux -L "$SOCK" capture-pane -p | grep -E -q -- "$1"; }
 wait_for() {
     for _ in $(seq 1 200); do screen_has "$1" && return 0; sleep 0.1; done
     echo "timed out waiting for: $1" >&2; tmux -L "$SOCK" capture-pane -p >&2; exit 1
@@ -49,7 +49,7 @@ tmux -L "$SOCK" send-keys Tab '?'
 wait_for "Keys · any key closes"
 shot help
 tmux -L "$SOCK" send-keys Escape r
-wait_for "events · day"
+wait_for "· [1-9][0-9]* events · day"
 tmux -L "$SOCK" send-keys Enter
 wait_for "Esc to close"
 shot replay
