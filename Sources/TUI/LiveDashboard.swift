@@ -1,8 +1,4 @@
-import Dispatch
 import Engine
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The dashboard over a running engine: the scheduler polls, engine events become messages,
 /// effects become engine commands or store reads.
@@ -34,14 +30,8 @@ public enum LiveDashboard {
         let polling = Task { await scheduler.run { _ in runtime.post(.schedule(nextPollAt: await scheduler.nextPollAt)) } }
 
         // SIGINT and SIGTERM end the loop; the terminal is restored on the way out.
-        let signals = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { runtime.requestStop() }
-            source.resume()
-            return source
-        }
-        defer { signals.forEach { $0.cancel() } }
+        let signals = ShutdownSignals { runtime.requestStop() }
+        defer { withExtendedLifetime(signals) {} }
 
         await runtime.run(state: state, clock: clock) { effect in
             switch effect {
