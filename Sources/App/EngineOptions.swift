@@ -8,8 +8,14 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "The events API address.")
     var apiURL: String = EngineConfig.defaultAPIURL
 
-    @Option(name: .long, help: "Where events are stored (a folder). Default: $XDG_DATA_HOME/polisen-dash.")
+    @Option(name: .long, help: "Where events are stored: a folder, or s3://BUCKET/PREFIX. Default: $XDG_DATA_HOME/polisen-dash.")
     var store: String?
+
+    @Option(name: .long, help: "The S3-compatible endpoint for an s3:// store, e.g. https://NAMESPACE.compat.objectstorage.REGION.oraclecloud.com.")
+    var s3Endpoint: String?
+
+    @Option(name: .long, help: "The region for SigV4 signing of an s3:// store.")
+    var s3Region: String = "us-east-1"
 
     @Option(name: .long, help: "Minimum seconds between API calls (the API's rule is 10).")
     var minSpacing: Double = RateRules.polisen.minSpacing
@@ -44,10 +50,47 @@ struct EngineOptions: ParsableArguments {
         guard !userAgent.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ValidationError("--user-agent must not be empty: the API answers 403 without one")
         }
+        if let store, store.hasPrefix("s3://") {
+            guard s3Location != nil else { throw ValidationError("--store \(store): expected s3://BUCKET or s3://BUCKET/PREFIX") }
+            guard let e = s3Endpoint, e.hasPrefix("http://") || e.hasPrefix("https://") else {
+                throw ValidationError("an s3:// store needs --s3-endpoint https://… (for AWS: https://s3.REGION.amazonaws.com)")
+            }
+        }
+    }
+
+    /// (bucket, prefix) of an s3:// store.
+    var s3Location: (bucket: String, prefix: String)? {
+        guard let store, store.hasPrefix("s3://") else { return nil }
+        let rest = store.dropFirst(5)
+        let bucket = rest.prefix { $0 != "/" }
+        guard !bucket.isEmpty else { return nil }
+        return (String(bucket), String(rest.dropFirst(bucket.count).drop { $0 == "/" }))
+    }
+
+    /// The chosen store: a local folder or an S3 bucket.
+    func makeStore() throws -> any EventStore {
+        guard let (bucket, prefix) = s3Location, let endpoint = s3Endpoint else { return LocalStore(root: storePath) }
+        let credentials: S3Credentials
+        do { credentials = try S3CredentialsLoader.load(environment: ProcessInfo.processInfo.environment) } catch {
+            throw CommandFailure(description: "\(error)")
+        }
+        let client = S3Client(endpoint: endpoint, bucket: bucket, region: s3Region, credentials: credentials,
+                              transport: CurlTransport(userAgent: userAgent))
+        return S3Store(client: client, prefix: prefix)
+    }
+
+    /// The call ledger and 404 stop belong to this machine's use of the API: in the store's
+    /// folder when local, else in the state folder ($XDG_STATE_HOME/polisen-dash).
+    var apiStatePath: String {
+        guard let (bucket, prefix) = s3Location else { return "\(storePath)/api-state.json" }
+        let env = ProcessInfo.processInfo.environment
+        let state = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(env["HOME"] ?? ".")/.local/state"
+        let name = (bucket + "-" + prefix).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+        return "\(state)/polisen-dash/api-state-\(String(name)).json"
     }
 
     var storePath: String {
-        if let store { return store }
+        if let store, !store.hasPrefix("s3://") { return store }
         let env = ProcessInfo.processInfo.environment
         if let xdg = env["XDG_DATA_HOME"], !xdg.isEmpty { return "\(xdg)/polisen-dash" }
         return "\(env["HOME"] ?? ".")/.local/share/polisen-dash"
@@ -67,9 +110,8 @@ struct EngineOptions: ParsableArguments {
 
     /// The poller over the chosen store, opened (crash recovery done).
     func openPoller(logger: Logger) async throws -> Poller {
-        let root = storePath
-        let poller = try Poller(config: engineConfig, store: LocalStore(root: root),
-                                apiStateFile: APIStateFile(path: "\(root)/api-state.json"),
+        let poller = try Poller(config: engineConfig, store: try makeStore(),
+                                apiStateFile: APIStateFile(path: apiStatePath),
                                 transport: CurlTransport(userAgent: userAgent), logger: logger)
         try await poller.open()
         return poller

@@ -111,7 +111,7 @@ public struct CurlTransport: HTTPTransport {
             pd_setopt_string(h, CURLOPT_AWS_SIGV4, "aws:amz:\(sig.region):s3")
             pd_setopt_string(h, CURLOPT_USERPWD, "\(sig.accessKey):\(sig.secretKey)")
             if !headers.contains(where: { $0.0.lowercased() == "x-amz-content-sha256" }) {
-                headers.append(("x-amz-content-sha256", "UNSIGNED-PAYLOAD"))
+                headers.append(("x-amz-content-sha256", SHA256.hex(r.body ?? [])))
             }
             if let token = sig.sessionToken { headers.append(("x-amz-security-token", token)) }
         }
@@ -124,8 +124,9 @@ public struct CurlTransport: HTTPTransport {
             pd_setopt_off(h, CURLOPT_INFILESIZE_LARGE, ctx.upload.count)
             pd_setopt_write_cb(h, CURLOPT_READFUNCTION, readCallback)
             pd_setopt_pointer(h, CURLOPT_READDATA, opaque)
-            // curl would otherwise send "Expect: 100-continue" and wait for it.
-            headers.append(("Expect", ""))
+            // No blank "Expect:" to suppress 100-continue: libcurl would sign a header it does
+            // not send. Large uploads wait at most this long for the 100.
+            pd_setopt_long(h, CURLOPT_EXPECT_100_TIMEOUT_MS, 300)
         default:
             pd_setopt_string(h, CURLOPT_CUSTOMREQUEST, r.method)
             if let body = r.body {

@@ -17,6 +17,8 @@ public protocol EventStore: Sendable {
     func setAsideMetadata(suffix: String) async throws -> String
     /// Writes one new part; never replaces an existing one.
     func writePart(_ part: PartRef, _ bytes: [UInt8]) async throws
+    /// Removes a part this process wrote but could not commit (a metadata conflict).
+    func deletePart(_ part: PartRef) async throws
     /// Parts of one date, or of every date when nil, in reading order.
     func listParts(date: LocalDate?) async throws -> [PartRef]
     func readPart(_ part: PartRef) async throws -> [UInt8]

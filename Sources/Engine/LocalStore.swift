@@ -34,6 +34,11 @@ public struct LocalStore: EventStore {
         }
     }
 
+    public func deletePart(_ part: PartRef) async throws {
+        FileIO.remove("\(root)/\(part.key)")
+        FileIO.syncDirectory(FileIO.dirname(of: "\(root)/\(part.key)"))
+    }
+
     public func listParts(date: LocalDate?) async throws -> [PartRef] {
         if let date {
             return FileIO.list("\(root)/events/\(date.partitionPath)")

@@ -16,6 +16,7 @@ public actor Poller {
     /// store (one writer); re-read every cycle for a shared one.
     private var metadata: Metadata?
     private var metadataVersion: String?
+    private var lastCommitMs: Double = 0
     private let continuation: AsyncStream<EngineEvent>.Continuation
     public nonisolated let events: AsyncStream<EngineEvent>
 
@@ -224,9 +225,66 @@ public actor Poller {
             return await finish(report, failures: failures, started: started, stored: [])
         }
 
-        // process
+        report.fetched = scan.events.count
+        report.skipped = scan.skipped
+        report.filtered = Deduplicator.looksFiltered(scan)
+        if report.filtered {
+            logger.warning("cycle \(report.cycle): the response looks like a cached filtered one (\(scan.events.count) events of at most 3 types); nothing is read as deleted")
+        }
+        // process → save → update; repeated against fresh metadata when another poller
+        // committed meanwhile (a shared store's conditional write failed).
+        var base = meta
+        var conflicts = 0
+        while true {
+            let stored: [PoliceEvent]
+            var attemptFailures = failures
+            var attemptReport = report
+            var collided = false
+            do {
+                stored = try await processAndSave(scan, base: base, report: &attemptReport, failures: &attemptFailures, collided: &collided)
+            } catch {
+                return await finish(attemptReport, failures: attemptFailures, started: started, stored: [])
+            }
+            guard attemptReport.outcome == .ok || collided, store is any SharedStore else {
+                return await finish(attemptReport, failures: attemptFailures, started: started, stored: stored)
+            }
+            do {
+                // Another poller wrote a part under this cycle number: it committed or will.
+                if collided { throw StoreError.conflict("another poller wrote cycle \(attemptReport.cycle)'s parts") }
+                try await commit(attemptReport, failures: attemptFailures, started: started)
+                return await finish(attemptReport, failures: attemptFailures, started: started, stored: stored, persist: false, committed: true)
+            } catch StoreError.conflict(let what) where conflicts < 5 {
+                conflicts += 1
+                logger.notice("cycle \(attemptReport.cycle): \(what); redoing process and save against the new metadata")
+                for date in attemptReport.partitionDates.compactMap(LocalDate.init(iso:)) {
+                    try? await store.deletePart(PartRef(date: date, cycle: attemptReport.cycle))
+                }
+                do {
+                    base = try await loadMetadataStage()
+                } catch {
+                    attemptReport.outcome = .failed
+                    attemptReport.error = "update_metadata: reloading after a conflict: \(error)"
+                    return await finish(attemptReport, failures: attemptFailures, started: started, stored: [], persist: false)
+                }
+                metadata = base
+                report.cycle = base.lastCycle + 1
+            } catch {
+                attemptReport.outcome = .failed
+                attemptReport.error = "update_metadata: \(error)"
+                attemptFailures.append(FailureEntry(at: clock.now(), cycle: attemptReport.cycle, stage: .updateMetadata, error: "\(error)", attempt: conflicts + 1, backoff: nil, outcome: .gaveUp))
+                emit(.failure(attemptFailures.last!))
+                return await finish(attemptReport, failures: attemptFailures, started: started, stored: [], persist: false)
+            }
+        }
+    }
+
+    /// The process and save stages against `base`; leaves the next metadata in `metadata`.
+    /// Throws only when the archive could not be asked (the report says why).
+    private func processAndSave(_ scan: ScanResult, base meta: Metadata, report: inout CycleReport,
+                                failures: inout [FailureEntry], collided: inout Bool) async throws -> [PoliceEvent] {
         emit(.phase(.processing))
         let processStart = ContinuousClock.now
+        report.cycle = meta.lastCycle + 1
         let hadHistory = !meta.seen.entries.isEmpty || meta.lastCycle > 0
         var c = Deduplicator.classify(scan, seen: meta.seen, completeAfter: meta.completeAfter)
         if !c.unknown.isEmpty {
@@ -239,23 +297,17 @@ public actor Poller {
                 report.outcome = .failed
                 report.error = "archive lookup: \(error)"
                 failures.append(FailureEntry(at: clock.now(), cycle: report.cycle, stage: .process, error: report.error!, attempt: 1, backoff: nil, outcome: .gaveUp))
-                return await finish(report, failures: failures, started: started, stored: [])
+                throw error
             }
         }
         let toStore = c.new + c.updated
         let partitions = Deduplicator.partition(toStore, lines: scan.lines)
-        report.fetched = scan.events.count
-        report.skipped = scan.skipped
         report.new = c.new.count
         report.updated = c.updated.count
         report.unchanged = c.unchanged
-        report.filtered = Deduplicator.looksFiltered(scan)
         report.gap = hadHistory && !report.filtered && scan.events.count >= config.fullWindow && c.known == 0
         report.stages.processMs = processStart.elapsedMs
         emit(.stageFinished(.process, ms: report.stages.processMs))
-        if report.filtered {
-            logger.warning("cycle \(report.cycle): the response looks like a cached filtered one (\(scan.events.count) events of at most 3 types); nothing is read as deleted")
-        }
         if report.gap {
             logger.warning("cycle \(report.cycle): none of the \(scan.events.count) events was seen before: events may have been missed (possible gap)")
         }
@@ -280,14 +332,17 @@ public actor Poller {
         let written = Set(outcomes.filter { $0.1 == nil }.map(\.0))
         report.partitions = written.count
         report.partitionDates = written.sorted().map(\.description)
-        if let (date, error) = outcomes.first(where: { $0.1 != nil }) {
+        collided = store is any SharedStore && outcomes.contains { if case .alreadyExists? = $0.1 as? StoreError { return true } else { return false } }
+        if collided {
+            // Not a failure yet: the caller reloads and redoes the cycle under a new number.
+        } else if let (date, error) = outcomes.first(where: { $0.1 != nil }) {
             report.outcome = .failed
             report.error = "save_events \(date.partitionPath): \(error!)"
             failures.append(FailureEntry(at: clock.now(), cycle: cycle, stage: .saveEvents, error: "\(error!)", attempt: 1, backoff: nil, outcome: .gaveUp))
             emit(.failure(failures.last!))
         }
 
-        // update_metadata: strictly after every acknowledged write
+        // The next metadata: strictly after every acknowledged write.
         emit(.phase(.updatingMetadata))
         var next = meta
         let now = Int64(clock.now())
@@ -298,15 +353,34 @@ public actor Poller {
         next.prune(now: clock.now(), bounds: config.seenBounds)
         next.lastCycle = cycle
         metadata = next
-        let stored = toStore.filter { written.contains($0.localDate) }.compactMap { PoliceEvent.decode(line: scan.lineBytes($0)) }
-        return await finish(report, failures: failures, started: started, stored: stored)
+        return toStore.filter { written.contains($0.localDate) }.compactMap { PoliceEvent.decode(line: scan.lineBytes($0)) }
+    }
+
+    /// Writes metadata with this cycle's report, conditionally: throws `StoreError.conflict`
+    /// when another writer replaced it since it was read.
+    private func commit(_ report: CycleReport, failures: [FailureEntry], started: ContinuousClock.Instant) async throws {
+        guard var meta = metadata else { return }
+        var r = report
+        r.totalMs = started.elapsedMs - r.waitedMs
+        meta.append(report: r)
+        meta.append(failures: failures)
+        meta.updatedAt = clock.now()
+        let t = ContinuousClock.now
+        try await store.writeMetadata(meta.encoded(), expecting: metadataVersion)
+        metadata = meta
+        lastCommitMs = t.elapsedMs
+        // The version is the new ETag: read it back cheaply on the next cycle's get_metadata.
     }
 
     /// Records the report and failures in metadata, persists it (the update_metadata stage),
     /// and publishes the result.
     private func finish(_ report: CycleReport, failures: [FailureEntry], started: ContinuousClock.Instant,
-                        stored: [PoliceEvent], persist: Bool = true) async -> CycleReport {
+                        stored: [PoliceEvent], persist: Bool = true, committed: Bool = false) async -> CycleReport {
         var report = report
+        if committed {
+            report.stages.updateMetadataMs = lastCommitMs
+            emit(.stageFinished(.updateMetadata, ms: lastCommitMs))
+        }
         if persist, var meta = metadata {
             let t = ContinuousClock.now
             report.totalMs = started.elapsedMs - report.waitedMs

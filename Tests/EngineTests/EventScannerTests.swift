@@ -127,3 +127,17 @@ import Testing
         #expect(String(decoding: scan.lineBytes(scan.events[1]), as: UTF8.self).contains(#""id":3"#))
     }
 }
+
+@Suite struct ContentFingerprintTests {
+    @Test func escapingDoesNotChangeTheFingerprintButContentDoes() throws {
+        let api = #"[{"id":7,"datetime":"2024-01-02 3:04:05 +01:00","name":"Örebro \"x\"","url":"/a/b/","summary":"a\nb 😀"}]"#
+        // As Python's json.dumps writes it: ASCII escapes, "\/" allowed, ", " separators.
+        let python = #"[{"id": 7, "datetime": "2024-01-02 3:04:05 +01:00", "name": "\u00d6rebro \"x\"", "url": "\/a\/b\/", "summary": "a\u000Ab \ud83d\ude00"}]"#
+        let a = try EventScanner.scan(Array(api.utf8)), b = try EventScanner.scan(Array(python.utf8))
+        #expect(a.events[0].hash == b.events[0].hash)
+        // Stored lines stay as received.
+        #expect(String(decoding: b.lineBytes(b.events[0]), as: UTF8.self).contains(#"\u00d6rebro"#))
+        let edited = try EventScanner.scan(Array(python.replacingOccurrences(of: "x", with: "y").utf8))
+        #expect(edited.events[0].hash != a.events[0].hash)
+    }
+}

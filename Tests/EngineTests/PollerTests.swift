@@ -222,6 +222,7 @@ struct FailingDateStore: EventStore {
         if part.date == failing { throw StoreError.noSpace("simulated") }
         try await inner.writePart(part, bytes)
     }
+    func deletePart(_ part: PartRef) async throws { try await inner.deletePart(part) }
     func listParts(date: LocalDate?) async throws -> [PartRef] { try await inner.listParts(date: date) }
     func readPart(_ part: PartRef) async throws -> [UInt8] { try await inner.readPart(part) }
     func removeTemporaries() async throws -> Int { try await inner.removeTemporaries() }

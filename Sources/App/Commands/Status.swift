@@ -12,9 +12,9 @@ struct Status: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let root = options.storePath
-        let store = LocalStore(root: root)
-        let api = try APIStateFile(path: "\(root)/api-state.json").load()
+        let store = try options.makeStore()
+        let root = store.location
+        let api = try APIStateFile(path: options.apiStatePath).load()
         var meta: Metadata?
         var metaError: String?
         do {
@@ -63,10 +63,10 @@ struct Reset404: AsyncParsableCommand {
     @OptionGroup var options: EngineOptions
 
     func run() async throws {
-        let file = APIStateFile(path: "\(options.storePath)/api-state.json")
+        let file = APIStateFile(path: options.apiStatePath)
         var state = try file.load()
         guard let stop = state.stopped else {
-            print("no 404 stop is recorded for \(options.storePath)")
+            print("no 404 stop is recorded for \(options.store ?? options.storePath)")
             return
         }
         state.stopped = nil
