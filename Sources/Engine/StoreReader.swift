@@ -33,6 +33,52 @@ public struct StoreReader: Sendable {
         return Day(date: date, events: events.sortedNewestFirst(), problems: problems)
     }
 
+    public struct Entry: Sendable {
+        public var event: PoliceEvent
+        /// The stored line, as the API sent it.
+        public var line: [UInt8]
+    }
+
+    public struct Selection: Sendable {
+        /// Newest version of each id, oldest publication first.
+        public var entries: [Entry]
+        /// Lines or files that could not be read, each with where it is.
+        public var problems: [String]
+        public var partsRead: Int
+    }
+
+    /// Every event stored under the dates in `from...to` (all dates when nil), each once at its
+    /// newest version: the one in the latest part (the original collector's files count as
+    /// older than any of ours). An id whose publication date changed is taken at its newest
+    /// version wherever that is stored, and only if that date is in range.
+    public func events(from: LocalDate?, to: LocalDate?, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Selection {
+        let parts = try await store.listParts(date: nil).filter { p in
+            (from.map { p.date >= $0 } ?? true) && (to.map { p.date <= $0 } ?? true)
+        }
+        var newest: [Int: (rank: PartRank, line: [UInt8])] = [:]
+        var problems: [String] = []
+        for (i, part) in parts.enumerated() {
+            progress?(i, parts.count)
+            let bytes: [UInt8]
+            do { bytes = try await store.readPart(part) } catch {
+                problems.append("\(store.location)/\(part.key): unreadable (\(error))")
+                continue
+            }
+            let scan = EventScanner.scanLines(bytes)
+            for reason in scan.skipReasons { problems.append("\(store.location)/\(part.key): \(reason)") }
+            if scan.skipped > scan.skipReasons.count {
+                problems.append("\(store.location)/\(part.key): \(scan.skipped - scan.skipReasons.count) more unreadable line(s)")
+            }
+            let rank = PartRank(part)
+            for e in scan.events where newest[e.id].map({ $0.rank <= rank }) ?? true {
+                newest[e.id] = (rank, Array(scan.lineBytes(e)))
+            }
+        }
+        let entries = newest.values.compactMap { v in PoliceEvent.decode(line: v.line).map { Entry(event: $0, line: v.line) } }
+            .sorted { ($0.event.parsedDateTime?.instant ?? 0, $0.event.id) < ($1.event.parsedDateTime?.instant ?? 0, $1.event.id) }
+        return Selection(entries: entries, problems: problems, partsRead: parts.count)
+    }
+
     /// The most recently published stored events, up to `limit`, from the newest days.
     public func recent(limit: Int) async throws -> [PoliceEvent] {
         var out: [PoliceEvent] = []
@@ -50,5 +96,25 @@ extension Array where Element == PoliceEvent {
         map { ($0.parsedDateTime?.instant ?? 0, $0) }
             .sorted { ($0.0, $0.1.id) > ($1.0, $1.1.id) }
             .map(\.1)
+    }
+}
+
+/// Which of two parts holds the newer version: the original collector's files before ours,
+/// then ours by cycle; within equal ranks, the later date.
+struct PartRank: Comparable {
+    var ours: Bool
+    var number: Int
+    var date: LocalDate
+
+    init(_ p: PartRef) {
+        switch p.kind {
+        case .part(let c): ours = true; number = c
+        case .legacy(let u): ours = false; number = u
+        }
+        date = p.date
+    }
+
+    static func < (a: PartRank, b: PartRank) -> Bool {
+        (a.ours ? 1 : 0, a.number, a.date.daysSinceEpoch) < (b.ours ? 1 : 0, b.number, b.date.daysSinceEpoch)
     }
 }

@@ -32,6 +32,10 @@ import Testing
         for (id, versions) in served { #expect(byID[id] == versions, "id \(id)") }
         let status = try polisenDash(["status"] + s3.storeArgs(), env: s3.env.merging(["XDG_STATE_HOME": state]) { $1 })
         #expect(status.stdout.contains("last cycle:   3"))
+        // Replay reads the bucket: each event once, at the newest version served.
+        let replay = try polisenDash(["replay", "--json"] + s3.storeArgs(), env: s3.env)
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(Set(replay.stdout.split(separator: "\n").map(String.init)) == Set(served.values.map { $0.last! }))
     }
 
     @Test func aWrongSecretIsAClearErrorThatNeverShowsTheSecret() throws {
