@@ -67,8 +67,15 @@ struct EngineOptions: ParsableArguments {
         return (String(bucket), String(rest.dropFirst(bucket.count).drop { $0 == "/" }))
     }
 
-    /// The chosen store: a local folder or an S3 bucket.
+    /// The chosen store: a local folder or an S3 bucket, slowed down when fault testing asks.
     func makeStore() throws -> any EventStore {
+        let store = try makeBaseStore()
+        guard let ms = ProcessInfo.processInfo.environment["POLISEN_DASH_FAULT_WRITE_DELAY_MS"].flatMap(Double.init), ms > 0 else { return store }
+        if let shared = store as? any SharedStore { return SharedLatencyInjectingStore(shared, writeDelaySeconds: ms / 1000) }
+        return LatencyInjectingStore(store, writeDelaySeconds: ms / 1000)
+    }
+
+    private func makeBaseStore() throws -> any EventStore {
         guard let (bucket, prefix) = s3Location, let endpoint = s3Endpoint else { return LocalStore(root: storePath) }
         let credentials: S3Credentials
         do { credentials = try S3CredentialsLoader.load(environment: ProcessInfo.processInfo.environment) } catch {

@@ -1,8 +1,27 @@
 import ArgumentParser
 import Engine
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @main
 struct PolisenDash: AsyncParsableCommand {
+    static func main() async {
+        // A file-size limit (RLIMIT_FSIZE) must fail a write with EFBIG, not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "polisen-dash",
         abstract: "A terminal dashboard and archiver for the Swedish Police events API.",

@@ -2,7 +2,7 @@
 /// metrics are all views of this one value.
 public struct CycleReport: Codable, Sendable, Equatable {
     public enum Outcome: String, Codable, Sendable { case ok, failed, skipped }
-    public enum Trigger: String, Codable, Sendable { case schedule, manual, once }
+    public enum Trigger: String, Codable, Sendable { case schedule, manual, once, recovery }
 
     public struct Stages: Codable, Sendable, Equatable {
         public var fetchMs: Double = 0

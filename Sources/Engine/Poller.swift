@@ -17,6 +17,8 @@ public actor Poller {
     private var metadata: Metadata?
     private var metadataVersion: String?
     private var lastCommitMs: Double = 0
+    /// Where a fetched response waits until its cycle has committed (nil: not kept).
+    let pendingResponse: String?
     private let continuation: AsyncStream<EngineEvent>.Continuation
     public nonisolated let events: AsyncStream<EngineEvent>
 
@@ -24,6 +26,8 @@ public actor Poller {
                 clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "polisen-dash"),
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) throws {
         self.config = config; self.store = store; self.apiStateFile = apiStateFile
+        pendingResponse = FileIO.dirname(of: apiStateFile.path) + "/" + FileIO.basename(of: apiStateFile.path)
+            .replacing("api-state", with: "pending-response")
         self.transport = transport; self.clock = clock; self.logger = logger; self.random = random
         apiState = try apiStateFile.load()
         (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(4096))
@@ -109,8 +113,19 @@ public actor Poller {
         }
         metadata = meta
         if changed { try await persistMetadata() }
+        try await storePendingResponse(&report)
         for n in report.notices { logger.warning("\(n)"); emit(.notice(n)) }
         return report
+    }
+
+    /// A response kept aside by a cycle that never committed is stored now, before any new call.
+    private func storePendingResponse(_ report: inout OpenReport) async throws {
+        guard let pending = pendingResponse, let body = try? FileIO.readIfExists(pending) else { return }
+        guard let scan = try? EventScanner.scan(body) else { FileIO.remove(pending); return }
+        let started = ContinuousClock.now
+        let cycle = CycleReport(cycle: (metadata?.lastCycle ?? 0) + 1, trigger: .recovery, startedAt: clock.now())
+        let result = await storeScan(scan, report: cycle, failures: [], started: started, base: metadata ?? Metadata())
+        report.notices.append("stored the response an interrupted cycle had fetched: \(result.new) new, \(result.updated) updated (\(result.outcome.rawValue))")
     }
 
     /// Seen state from the stored partitions, when metadata is missing or unreadable.
@@ -224,7 +239,21 @@ public actor Poller {
             if fetch.stopped != nil { emit(.phase(.stopped(reason: report.error!))) }
             return await finish(report, failures: failures, started: started, stored: [])
         }
+        // Write-ahead: the response is kept until this cycle commits, so a crash between here
+        // and the metadata update cannot lose events that then leave the API's window.
+        if let pending = pendingResponse, let body = fetch.response?.body {
+            do { try FileIO.makeDirectories(FileIO.dirname(of: pending)); try FileIO.atomicWrite(pending, body) } catch {
+                logger.warning("could not keep the response aside before storing it: \(error)")
+            }
+        }
+        return await storeScan(scan, report: report, failures: failures, started: started, base: meta)
+    }
 
+    /// The process, save and update stages for one response (fetched now, or kept aside by a
+    /// cycle that was interrupted).
+    private func storeScan(_ scan: ScanResult, report: CycleReport, failures: [FailureEntry],
+                           started: ContinuousClock.Instant, base meta: Metadata) async -> CycleReport {
+        var report = report
         report.fetched = scan.events.count
         report.skipped = scan.skipped
         report.filtered = Deduplicator.looksFiltered(scan)
@@ -401,6 +430,7 @@ public actor Poller {
             emit(.stageFinished(.updateMetadata, ms: report.stages.updateMetadataMs))
         }
         report.totalMs = started.elapsedMs - report.waitedMs
+        if report.outcome == .ok, let pending = pendingResponse { FileIO.remove(pending) }
         if var meta = metadata, meta.reports.last?.cycle == report.cycle {
             // Keep the finished timings for the history (written with the next update).
             meta.reports[meta.reports.count - 1] = report

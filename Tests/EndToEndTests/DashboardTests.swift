@@ -111,4 +111,13 @@ import Testing
         // Back on the normal screen: the shell's own output, not the dashboard.
         #expect(!t.screen().contains("Stage latency"))
     }
+
+    @Test func ctrlCRestoresTheTerminalAndExitsCleanly() throws {
+        let sim = try APISimulator()
+        let t = try dashboard(sim, store: temporaryDirectory())
+        t.waitFor("cycle 1 ·")
+        try t.send("C-c")
+        #expect(t.exitStatus() == 0)
+        t.waitFor("the normal screen") { !$0.contains("Stage latency") }
+    }
 }

@@ -240,14 +240,28 @@ struct FailingDateStore: EventStore {
         let broken = await h.cycle(failing)
         #expect(broken.outcome == .failed)
         #expect(broken.error!.contains("2026/08/20"))
-        let missed = broken.new - (try await h.storedLines().count)
-        #expect(missed > 0)
-        // Space is back: the next cycle (a new process) stores exactly what was missed.
-        h.transport.push(fixture: Fixtures.latest)
-        let healed = await h.cycle(try await h.poller())
-        #expect(healed.outcome == .ok)
-        #expect(healed.new == missed)
+        #expect(broken.new - (try await h.storedLines().count) > 0)
+        // Space is back: the next start stores what was missed from the response it kept
+        // aside, and the next cycle finds nothing more to add.
+        let reopened = try await h.poller()
         let lines = try await h.storedLines()
         #expect(lines.count == 500 && Set(ids(lines)).count == 500)
+        h.transport.push(fixture: Fixtures.latest)
+        let healed = await h.cycle(reopened)
+        #expect(healed.outcome == .ok && healed.new == 0 && healed.unchanged == 500)
+    }
+}
+
+@Suite struct WriteAheadTests {
+    @Test func aResponseFetchedByAnInterruptedCycleIsStoredAtTheNextStart() async throws {
+        let h = Harness()
+        // What a cycle leaves behind when killed after its fetch: the response kept aside.
+        try FileIO.makeDirectories(h.root)
+        try FileIO.atomicWrite("\(h.root)/pending-response.json", Fixtures.bytes(Fixtures.latest))
+        let p = try await h.poller()
+        #expect(try await h.storedLines().count == 500)
+        #expect(!FileManager.default.fileExists(atPath: "\(h.root)/pending-response.json"))
+        #expect(await p.currentMetadata()?.reports.last?.trigger == .recovery)
+        #expect(h.transport.calls.isEmpty)
     }
 }

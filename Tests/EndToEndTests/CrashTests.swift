@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Proof that nothing is lost and nothing stored twice: the poller is killed with SIGKILL at
+/// random moments of its cycles (writes slowed to widen the windows), restarted each time,
+/// and the store then checked against every version the simulator served.
+@Suite(.serialized) struct CrashTests {
+    static let rounds = 50
+
+    /// Runs `run` and kills it with SIGKILL after a random delay; returns how long it ran.
+    func crashOnce(_ args: [String], env: [String: String], rng: inout SplitMix) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binaryPath)
+        p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(UInt32(30_000 + rng.next() % 600_000))
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+    }
+
+    func crashLoop(sim: APISimulator, storeArgs: [String], env: [String: String], seed: UInt64) throws {
+        var rng = SplitMix(seed: seed)
+        // The ledger survives every kill (it is written before each call), so the simulator's
+        // budget must be large enough for 50 restarts' worth of calls.
+        let storeArgs = storeArgs + ["--max-per-hour", "100000", "--max-per-day", "100000"]
+        let slow = env.merging(["POLISEN_DASH_FAULT_WRITE_DELAY_MS": "40"]) { $1 }
+        for round in 0..<Self.rounds {
+            if round % 10 == 7 {
+                // An edit now and then, so versions change between crashes too.
+                let window = try JSONSerialization.jsonObject(with: sim.get("/_window")) as! [[String: Any]]
+                let id = window[Int(rng.next() % 400)]["id"]!
+                try sim.post("/_control/edit", ["id": id, "fields": ["summary": "Uppdaterad \(round)."]])
+            }
+            try crashOnce(["run", "--api-url", sim.apiURL, "--interval", "0.25", "--min-spacing", "0"] + storeArgs, env: slow, rng: &rng)
+        }
+        // One clean cycle at the end, as the next start would make.
+        let last = try polisenDash(["poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0", "--json"] + storeArgs, env: env)
+        #expect(last.status == 0, "\(last.stdout) \(last.stderr)")
+    }
+
+    /// Every id served is stored; its newest stored version is its newest served; no version
+    /// is stored twice (the edits here only move forward).
+    func verify(stored lines: [String], served: [Int: [String]]) {
+        #expect(lines.count == Set(lines).count, "a version stored twice")
+        var newest: [Int: String] = [:]
+        for line in lines { newest[parseJSON(line)!["id"] as! Int] = line }
+        let missing = Set(served.keys).subtracting(newest.keys), extra = Set(newest.keys).subtracting(served.keys)
+        #expect(missing.isEmpty && extra.isEmpty, "missing \(missing.sorted().prefix(20)) (\(missing.count)), extra \(extra.sorted().prefix(20))")
+        let stale = served.filter { newest[$0.key] != $0.value.last }
+        #expect(stale.isEmpty, "\(stale.count) ids not at their newest version")
+    }
+
+    @Test func killNineAtRandomMomentsOnALocalStore() throws {
+        let sim = try APISimulator()
+        let store = temporaryDirectory()
+        try crashLoop(sim: sim, storeArgs: ["--store", store], env: [:], seed: 20261129)
+        // Lines in reading order: date, then cycle.
+        verify(stored: try storedLines(store).map(\.line), served: try sim.served())
+        #expect(!allFiles(store).contains { $0.contains(".tmp-") })
+        let status = try polisenDash(["status", "--store", store])
+        #expect(status.status == 0 && !status.stdout.contains("UNREADABLE"))
+    }
+
+    @Test func killNineAtRandomMomentsOnAnS3Store() throws {
+        let sim = try APISimulator()
+        let s3 = try S3Server()
+        let state = temporaryDirectory()
+        let env = s3.env.merging(["XDG_STATE_HOME": state]) { $1 }
+        try crashLoop(sim: sim, storeArgs: s3.storeArgs(), env: env, seed: 4242)
+        let objects = try s3.lines(prefix: "polisen/events/")
+        verify(stored: objects.keys.sorted().flatMap { objects[$0]! }, served: try sim.served())
+        let status = try polisenDash(["status"] + s3.storeArgs(), env: env)
+        #expect(status.status == 0 && !status.stdout.contains("UNREADABLE"))
+    }
+}
+
+/// A small deterministic generator: the crash points are random but repeatable.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite(.serialized) struct DiskFullTests {
+    @Test func aFullDiskFailsClearlyDamagesNothingAndTheNextCycleStoresWhatWasMissed() throws {
+        let sim = try APISimulator()
+        let store = temporaryDirectory()
+        let args = ["poll", "--once", "--api-url", sim.apiURL, "--store", store, "--min-spacing", "0", "--json"]
+        #expect(try polisenDash(args).status == 0)
+        let before = try snapshot(store)
+        try sim.post("/_control/advance", ["events": 80])
+        // RLIMIT_FSIZE of 16 KB: the new part and the metadata no longer fit.
+        let limited = try runTool("/bin/sh", ["-c", "ulimit -f 16; exec \"$0\" \"$@\"", binaryPath] + args)
+        #expect(limited.status == 1)
+        let error = (parseJSON(limited.stdout)?["error"] as? String) ?? ""
+        #expect(error.contains("no space left") || error.contains("File too large"), "\(limited.stdout)")
+        // Nothing already stored was touched, and no half-written file sits under a final name.
+        let after = try snapshot(store)
+        for (path, bytes) in before { #expect(after[path] == bytes, "\(path) changed") }
+        #expect(!after.keys.contains { $0.contains(".tmp-") })
+        // Space is back: the next cycle stores everything that was missed.
+        let healed = try polisenDash(args)
+        #expect(healed.status == 0)
+        let served = try sim.served()
+        let lines = try storedLines(store).map(\.line)
+        #expect(Set(lines) == Set(served.values.flatMap { $0 }))
+        #expect(lines.count == Set(lines).count)
+    }
+
+    func snapshot(_ root: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for f in allFiles(root) where !f.hasSuffix("api-state.json") && !f.hasSuffix("metadata.json") {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: "\(root)/\(f)", isDirectory: &isDir), !isDir.boolValue {
+                out[f] = try Data(contentsOf: URL(fileURLWithPath: "\(root)/\(f)"))
+            }
+        }
+        return out
+    }
+}
+
+@Suite(.serialized) struct FaultSequenceTests {
+    /// Timeouts, resets, broken gzip, HTML with 200, 503 with Retry-After, 429, a huge body,
+    /// an empty array and a 404 in a row: the request log shows the spacing kept, Retry-After
+    /// honoured, and no call after the 404.
+    @Test func everyRuleHoldsThroughASequenceOfFaults() throws {
+        let sim = try APISimulator()
+        let store = temporaryDirectory()
+        try sim.faults([
+            ["kind": "delay", "seconds": 3], ["kind": "reset"], ["kind": "gzip_truncate"], ["kind": "html"],
+            ["status": 503, "retry_after": "2"], ["status": 429], ["kind": "huge", "bytes": 12_000_000],
+            ["kind": "empty_array"], ["status": 404],
+        ])
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binaryPath)
+        p.arguments = ["run", "--api-url", sim.apiURL, "--store", store, "--interval", "1", "--min-spacing", "1",
+                       "--timeout", "1", "--max-attempts", "3"]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Until the 404 has been answered, then long enough to see that no call follows it.
+        let deadline = Date().addingTimeInterval(60)
+        while !(try sim.log().contains { $0["status"] as? Int == 404 }) && Date() < deadline { usleep(200_000) }
+        usleep(3_000_000)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let log = try sim.log()
+        let times = log.map { $0["t"] as! Double }
+        for i in 1..<times.count { #expect(times[i] - times[i - 1] >= 0.95, "calls \(i - 1) and \(i) too close") }
+        let stopAt = try #require(log.firstIndex { $0["status"] as? Int == 404 })
+        #expect(stopAt == log.count - 1, "a call after the 404")
+        // The 503 asked for 2 s.
+        if let i = log.firstIndex(where: { $0["status"] as? Int == 503 }) { #expect(times[i + 1] - times[i] >= 1.95) }
+        #expect(log.count <= 60)
+        let status = try polisenDash(["status", "--store", store])
+        #expect(status.stdout.contains("STOPPED"))
+    }
+}
