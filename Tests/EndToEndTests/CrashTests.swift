@@ -168,3 +168,68 @@ struct SplitMix {
         #expect(status.stdout.contains("STOPPED"))
     }
 }
+
+/// A real small filesystem: tmpfs, mounted by the test (needs root, as CI has).
+final class TmpfsMount: @unchecked Sendable {
+    let path = temporaryDirectory()
+    init(kilobytes: Int) throws {
+        let r = try runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path])
+        guard r.status == 0 else { throw TmpfsError(message: r.stderr) }
+    }
+    func remount(readOnly: Bool) throws {
+        let r = try runTool("/bin/mount", ["-o", "remount,\(readOnly ? "ro" : "rw")", path])
+        guard r.status == 0 else { throw TmpfsError(message: r.stderr) }
+    }
+    deinit { _ = try? runTool("/bin/umount", ["-l", path]) }
+    struct TmpfsError: Error { var message: String }
+
+    static let available: Bool = {
+        guard let probe = try? TmpfsMount(kilobytes: 64) else { return false }
+        _ = probe
+        return true
+    }()
+}
+
+@Suite(.serialized, .enabled(if: TmpfsMount.available, "mounting a tmpfs needs root")) struct FilesystemFaultTests {
+    func poll(_ sim: APISimulator, _ store: String) throws -> RunResult {
+        try polisenDash(["poll", "--once", "--api-url", sim.apiURL, "--store", store, "--min-spacing", "0", "--json"])
+    }
+
+    @Test func aReadOnlyStoreFailsClearlyAndTheNextWritableCycleStoresWhatWasMissed() throws {
+        let sim = try APISimulator()
+        let fs = try TmpfsMount(kilobytes: 8192)
+        let store = fs.path + "/store"
+        #expect(try poll(sim, store).status == 0)
+        let before = try storedLines(store).map(\.line)
+        try sim.post("/_control/advance", ["events": 40])
+        try fs.remount(readOnly: true)
+        let failed = try poll(sim, store)
+        #expect(failed.status == 1)
+        #expect(reportError(failed).contains("Read-only file system"), "\(failed.stdout) \(failed.stderr)")
+        try fs.remount(readOnly: false)
+        #expect(try storedLines(store).map(\.line) == before)
+        #expect(try poll(sim, store).status == 0)
+        let lines = try storedLines(store).map(\.line)
+        #expect(Set(lines) == Set(try sim.served().values.flatMap { $0 }))
+        #expect(lines.count == Set(lines).count)
+    }
+
+    @Test func aFullFilesystemFailsClearlyAndTheNextCycleAfterSpaceReturnsStoresEverything() throws {
+        let sim = try APISimulator()
+        let fs = try TmpfsMount(kilobytes: 512)
+        let store = fs.path + "/store"
+        #expect(try poll(sim, store).status == 0)
+        // Fill the filesystem, leaving no room for the next cycle's writes.
+        let filler = fs.path + "/filler"
+        _ = try runTool("/bin/sh", ["-c", "dd if=/dev/zero of=\(filler) bs=4k 2>/dev/null; true"])
+        try sim.post("/_control/advance", ["events": 40])
+        let failed = try poll(sim, store)
+        #expect(failed.status == 1)
+        #expect(reportError(failed).contains("no space left"), "\(failed.stdout)")
+        try FileManager.default.removeItem(atPath: filler)
+        #expect(try poll(sim, store).status == 0)
+        let lines = try storedLines(store).map(\.line)
+        #expect(Set(lines) == Set(try sim.served().values.flatMap { $0 }))
+        #expect(lines.count == Set(lines).count)
+    }
+}

@@ -120,4 +120,17 @@ import Testing
         #expect(t.exitStatus() == 0)
         t.waitFor("the normal screen") { !$0.contains("Stage latency") }
     }
+
+    @Test func aFatalSignalStillRestoresTheTerminal() throws {
+        let sim = try APISimulator()
+        let t = try dashboard(sim, store: temporaryDirectory())
+        t.waitFor("cycle 1 ·")
+        let pid = try t.tmux(["list-panes", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let child = try String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8).split(separator: " ").first.map(String.init)
+        let dashPid = try #require(child.flatMap { Int32($0) })
+        kill(dashPid, SIGABRT)  // what a failed precondition does
+        let status = t.exitStatus()
+        #expect(status != nil && status != 0)
+        t.waitFor("the normal screen") { !$0.contains("Stage latency") }
+    }
 }
