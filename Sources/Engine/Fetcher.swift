@@ -52,7 +52,7 @@ extension Poller {
                                       maxBodyBytes: config.maxBodyBytes)
             var retryable: (String, Double?)?
             do {
-                let response = try await transport.send(request)
+                let response = try await sendCompletingCall(request).get()
                 result.response = response
                 switch ResponseJudge.judge(response, now: clock.now()) {
                 case .data:
@@ -114,6 +114,14 @@ extension Poller {
                 return result
             }
         }
+    }
+
+    /// Sends, then marks the call finished in the ledger whatever the outcome.
+    private func sendCompletingCall(_ request: HTTPRequest) async -> Result<HTTPResponse, TransportError> {
+        var outcome: Result<HTTPResponse, TransportError> = .failure(.cancelled)
+        do { outcome = .success(try await transport.send(request)) } catch { outcome = .failure(error) }
+        completeCall()
+        return outcome
     }
 
     private func give(up message: String, _ result: inout FetchResult, cycle: Int, attempt: Int) -> FetchResult {

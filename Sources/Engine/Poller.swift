@@ -50,6 +50,12 @@ public actor Poller {
         emit(.budget(budget()))
     }
 
+    /// The call has finished: spacing counts from now.
+    func completeCall() {
+        apiState.ledger.completeLast(at: clock.now())
+        try? apiStateFile.save(apiState)
+    }
+
     public func budget() -> BudgetSnapshot {
         let now = clock.now()
         var b = BudgetSnapshot(ledger: apiState.ledger, rules: config.rules, now: now)

@@ -25,6 +25,13 @@ public struct CallLedger: Codable, Sendable, Equatable {
         prune(now: t)
     }
 
+    /// Moves the last call to when it finished: the server counts a call when it arrives,
+    /// which can be later than when it was sent, so spacing is measured from the end.
+    public mutating func completeLast(at t: Double) {
+        guard let last = calls.last, t > last else { return }
+        calls[calls.count - 1] = t
+    }
+
     public mutating func prune(now: Double) {
         if let firstKept = calls.firstIndex(where: { $0 > now - 86_400 }) {
             if firstKept > 0 { calls.removeFirst(firstKept) }

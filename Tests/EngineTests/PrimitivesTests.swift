@@ -173,3 +173,14 @@ import Testing
         #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }
+
+@Suite struct CallCompletionTests {
+    @Test func spacingCountsFromTheEndOfTheLastCall() {
+        var ledger = CallLedger()
+        ledger.record(at: 100)
+        ledger.completeLast(at: 103.5)  // a slow response
+        #expect(ledger.earliestAllowed(rules: RateRules(minSpacing: 10), now: 104) == 113.5)
+        ledger.completeLast(at: 50)     // never moves back
+        #expect(ledger.lastCall == 103.5)
+    }
+}
