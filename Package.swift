@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "polisen-dash", targets: ["App"]),
+        .executable(name: "replay-benchmark", targets: ["ReplayBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,6 +38,7 @@ let package = Package(
             ],
             resources: [.copy("Resources/demo-events.json")]
         ),
+        .executableTarget(name: "ReplayBenchmark", dependencies: ["Engine"], path: "Benchmarks/ReplayBenchmark"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Engine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads the archive back: each stored event once, at its newest version.
 public struct StoreReader: Sendable {
     public let store: any EventStore
@@ -51,7 +55,8 @@ public struct StoreReader: Sendable {
     /// newest version: the one in the latest part (the original collector's files count as
     /// older than any of ours). An id whose publication date changed is taken at its newest
     /// version wherever that is stored, and only if that date is in range.
-    public func events(from: LocalDate?, to: LocalDate?, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Selection {
+    public func events(from: LocalDate?, to: LocalDate?, containing text: String? = nil,
+                       progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Selection {
         let parts = try await store.listParts(date: nil).filter { p in
             (from.map { p.date >= $0 } ?? true) && (to.map { p.date <= $0 } ?? true)
         }
@@ -74,9 +79,24 @@ public struct StoreReader: Sendable {
                 newest[e.id] = (rank, Array(scan.lineBytes(e)))
             }
         }
-        let entries = newest.values.compactMap { v in PoliceEvent.decode(line: v.line).map { Entry(event: $0, line: v.line) } }
+        // Only lines holding the text (folded) are decoded, and kept if name or summary has it.
+        let needle = text.map { foldCase(Array($0.utf8)) }
+        let entries = newest.values.compactMap { v -> Entry? in
+            if let needle, !containsFolded(v.line, needle) { return nil }
+            guard let event = PoliceEvent.decode(line: v.line) else { return nil }
+            if let text {
+                let t = text.lowercased()
+                guard (event.name ?? "").lowercased().contains(t) || (event.summary ?? "").lowercased().contains(t) else { return nil }
+            }
+            return Entry(event: event, line: v.line)
+        }
             .sorted { ($0.event.parsedDateTime?.instant ?? 0, $0.event.id) < ($1.event.parsedDateTime?.instant ?? 0, $1.event.id) }
         return Selection(entries: entries, problems: problems, partsRead: parts.count)
+    }
+
+    /// Events whose name or summary contains `text`, ignoring case: each once, newest version.
+    public func search(text: String, from: LocalDate? = nil, to: LocalDate? = nil) async throws -> [Entry] {
+        try await events(from: from, to: to, containing: text).entries
     }
 
     /// The most recently published stored events, up to `limit`, from the newest days.
@@ -116,5 +136,43 @@ struct PartRank: Comparable {
 
     static func < (a: PartRank, b: PartRank) -> Bool {
         (a.ours ? 1 : 0, a.number, a.date.daysSinceEpoch) < (b.ours ? 1 : 0, b.number, b.date.daysSinceEpoch)
+    }
+}
+
+/// Lower-cases ASCII letters and the Latin-1 capitals Swedish uses (Å Ä Ö É …) in UTF-8 bytes.
+func foldCase(_ bytes: [UInt8]) -> [UInt8] {
+    var out = bytes
+    var i = 0
+    while i < out.count {
+        let b = out[i]
+        if b >= 0x41 && b <= 0x5A {
+            out[i] = b + 0x20
+        } else if b == 0xC3, i + 1 < out.count, out[i + 1] >= 0x80, out[i + 1] <= 0x9E, out[i + 1] != 0x97 {
+            out[i + 1] += 0x20
+            i += 1
+        }
+        i += 1
+    }
+    return out
+}
+
+/// Whether `haystack`, case-folded, contains the already folded `needle`.
+func containsFolded(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard !needle.isEmpty else { return true }
+    let folded = foldCase(haystack)
+    // memchr for the first byte, memcmp for the rest (memmem is a GNU extension).
+    return folded.withUnsafeBytes { h in
+        needle.withUnsafeBytes { n in
+            guard let hb = h.baseAddress, let nb = n.baseAddress, h.count >= n.count else { return false }
+            var offset = 0
+            let last = h.count - n.count
+            while offset <= last {
+                guard let hit = memchr(hb + offset, Int32(needle[0]), last - offset + 1) else { return false }
+                let at = hb.distance(to: UnsafeRawPointer(hit))
+                if memcmp(hb + at, nb, n.count) == 0 { return true }
+                offset = at + 1
+            }
+            return false
+        }
     }
 }

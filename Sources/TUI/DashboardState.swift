@@ -60,10 +60,8 @@ public struct DashboardState: Sendable {
     public var visibleEvents: [PoliceEvent] {
         let source = replay.map { $0.day?.events ?? [] } ?? events
         guard !filter.isEmpty else { return source }
-        let needle = filter.lowercased()
-        return source.filter { e in
-            [e.name, e.summary, e.type, e.location?.name].contains { ($0 ?? "").lowercased().contains(needle) }
-        }
+        let query = EventQuery(filter)
+        return source.filter(query.matches)
     }
 
     public var selectedEvent: PoliceEvent? {

@@ -24,7 +24,7 @@ public enum KeyTable {
     public static let bindings: [KeyBinding] = [
         KeyBinding(keys: [.char("p")], label: "p", help: "poll now (within the rate budget)", intent: .pollNow),
         KeyBinding(keys: [.char("r")], label: "r", help: "replay stored days / back to live", intent: .replay),
-        KeyBinding(keys: [.char("/")], label: "/", help: "filter events by text", intent: .filter),
+        KeyBinding(keys: [.char("/")], label: "/", help: "filter: words, type:WORD, place:WORD", intent: .filter),
         KeyBinding(keys: [.tab], label: "Tab", help: "move focus to the next pane", intent: .focusNext),
         KeyBinding(keys: [.up, .char("k")], label: "↑ k", help: "move up", intent: .up),
         KeyBinding(keys: [.down, .char("j")], label: "↓ j", help: "move down", intent: .down),

@@ -55,7 +55,7 @@ private func phaseText(_ s: DashboardState) -> (String, Bool) {
 private func drawStatus(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: Theme, _ r: Rect) {
     buf.fill(r, style: theme.status)
     if let prompt = s.prompt {
-        let label = prompt == .filter ? "filter: " : "jump to date (YYYY-MM-DD): "
+        let label = prompt == .filter ? "filter (words, type:…, place:…): " : "jump to date (YYYY-MM-DD): "
         let x = buf.put(" " + label, x: 0, y: r.y, style: theme.status)
         buf.put(s.promptText + "█", x: x, y: r.y, style: theme.status)
         buf.put("Enter accepts · Esc clears ", x: r.width - 27, y: r.y, style: theme.status)

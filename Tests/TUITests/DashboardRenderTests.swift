@@ -185,6 +185,19 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         #expect(s.filter.isEmpty && s.visibleEvents.count == 500)
     }
 
+    @Test func theFilterNarrowsByTypePlaceAndWords() {
+        var s = state()
+        let all = s.visibleEvents
+        s.filter = "type:brand place:skåne"
+        #expect(!s.visibleEvents.isEmpty)
+        #expect(s.visibleEvents.count == all.filter { ($0.type ?? "").lowercased().contains("brand") && ($0.location?.name ?? "").lowercased().contains("skåne") }.count)
+        s.filter = "type:brand villa"
+        #expect(s.visibleEvents.allSatisfy { ($0.type ?? "").lowercased().contains("brand") && (($0.summary ?? "") + ($0.name ?? "")).lowercased().contains("villa") })
+        s.filter = "place:nowhere"
+        #expect(s.visibleEvents.isEmpty)
+        #expect(render(s).text.contains("no event matches"))
+    }
+
     @Test func movementStaysInBounds() {
         var s = state()
         _ = s.reduce(.key(.char("k")))

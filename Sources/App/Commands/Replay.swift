@@ -41,7 +41,7 @@ struct Replay: AsyncParsableCommand {
         let reader = StoreReader(store: try options.makeStore())
         let first = (date ?? from).flatMap(LocalDate.init(iso:))
         let last = (date ?? to).flatMap(LocalDate.init(iso:))
-        let selection = try await reader.events(from: first, to: last)
+        let selection = try await reader.events(from: first, to: last, containing: grep)
         for problem in selection.problems { FileHandle.standardError.write(Data("skipped: \(problem)\n".utf8)) }
         let matching = selection.entries.filter { matches($0.event) }
         var out = ""
@@ -64,10 +64,6 @@ struct Replay: AsyncParsableCommand {
     private func matches(_ e: PoliceEvent) -> Bool {
         if let type, (e.type ?? "").lowercased() != type.lowercased() { return false }
         if let location, !(e.location?.name ?? "").lowercased().contains(location.lowercased()) { return false }
-        if let grep {
-            let needle = grep.lowercased()
-            if !((e.name ?? "").lowercased().contains(needle) || (e.summary ?? "").lowercased().contains(needle)) { return false }
-        }
         return true
     }
 }
