@@ -37,6 +37,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case alreadyExists(String)
     case io(String)
     case noSpace(String)
+    /// A part listed a moment ago is gone: an uncommitted one another poller withdrew.
+    case notFound(String)
 
     public var description: String {
         switch self {
@@ -44,6 +46,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .alreadyExists(let m): return "already exists: \(m)"
         case .io(let m): return m
         case .noSpace(let m): return "no space left: \(m)"
+        case .notFound(let m): return "not found: \(m)"
         }
     }
 }

@@ -62,7 +62,8 @@ public struct LocalStore: EventStore {
     }
 
     public func readPart(_ part: PartRef) async throws -> [UInt8] {
-        try FileIO.readAll("\(root)/\(part.key)")
+        guard let bytes = try FileIO.readIfExists("\(root)/\(part.key)") else { throw StoreError.notFound("\(root)/\(part.key)") }
+        return bytes
     }
 
     public func removeTemporaries() async throws -> Int {

@@ -456,7 +456,11 @@ public actor Poller {
                 group.addTask {
                     var hashes: [Int: UInt64] = [:]
                     for part in try await store.listParts(date: date) {
-                        let scan = EventScanner.scanLines(try await store.readPart(part))
+                        let bytes: [UInt8]
+                        do { bytes = try await store.readPart(part) } catch StoreError.notFound {
+                            continue  // withdrawn by another poller after a conflict: never committed
+                        }
+                        let scan = EventScanner.scanLines(bytes)
                         for e in scan.events { hashes[e.id] = e.hash }
                     }
                     return hashes

@@ -55,7 +55,7 @@ public struct S3Store: SharedStore {
     }
 
     public func readPart(_ part: PartRef) async throws -> [UInt8] {
-        guard let blob = try await client.get(prefix + part.key) else { throw StoreError.io("\(location)\(part.key) vanished") }
+        guard let blob = try await client.get(prefix + part.key) else { throw StoreError.notFound("\(location)\(part.key)") }
         return blob.bytes
     }
 
