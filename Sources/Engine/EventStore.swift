@@ -53,17 +53,21 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 
 /// One part file of a date's partition.
 public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public enum Kind: Hashable, Sendable { case part(cycle: Int), legacy(unix: Int) }
+    /// `part(cycle, first)`: one cycle's part, or (with `first`) a compacted part holding the
+    /// day's parts of cycles `first...cycle`.
+    public enum Kind: Hashable, Sendable { case part(cycle: Int, first: Int? = nil), legacy(unix: Int) }
     public var date: LocalDate
     public var kind: Kind
 
     public init(date: LocalDate, cycle: Int) { self.date = date; kind = .part(cycle: cycle) }
+    public init(date: LocalDate, cycles: ClosedRange<Int>) { self.date = date; kind = .part(cycle: cycles.upperBound, first: cycles.lowerBound) }
     public init(date: LocalDate, kind: Kind) { self.date = date; self.kind = kind }
 
     /// `part-00000042.jsonl` or the original collector's `events-1700000000.jsonl`.
     public var fileName: String {
         switch kind {
-        case .part(let c): return "part-\(pad(c, 8)).jsonl"
+        case .part(let c, nil): return "part-\(pad(c, 8)).jsonl"
+        case .part(let c, let first?): return "part-\(pad(first, 8))-\(pad(c, 8)).jsonl"
         case .legacy(let u): return "events-\(u).jsonl"
         }
     }
@@ -71,7 +75,22 @@ public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var key: String { "events/\(date.partitionPath)/\(fileName)" }
     public var description: String { key }
 
-    public var cycle: Int? { if case .part(let c) = kind { return c } else { return nil } }
+    public var cycle: Int? { if case .part(let c, _) = kind { return c } else { return nil } }
+
+    /// The cycles a compacted part holds; nil for a single cycle's part.
+    public var compactedCycles: ClosedRange<Int>? {
+        if case .part(let c, let first?) = kind { return first...c } else { return nil }
+    }
+
+    /// Whether `other`, of the same day, is one of the parts this compacted part holds.
+    public func covers(_ other: PartRef) -> Bool {
+        guard other != self, other.date == date, let range = compactedCycles else { return false }
+        switch other.kind {
+        case .part(let c, nil): return range.contains(c)
+        case .part(let c, let first?): return range.contains(c) && range.contains(first)
+        case .legacy: return false
+        }
+    }
 
     /// Parses a file name of either form.
     public init?(date: LocalDate, fileName: String) {
@@ -79,6 +98,9 @@ public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
         let stem = fileName.dropLast(6)
         if stem.hasPrefix("part-"), let c = Int(stem.dropFirst(5)), c >= 0 {
             self.init(date: date, kind: .part(cycle: c))
+        } else if stem.hasPrefix("part-"), case let numbers = stem.dropFirst(5).split(separator: "-"), numbers.count == 2,
+                  let first = Int(numbers[0]), let last = Int(numbers[1]), first >= 0, first <= last {
+            self.init(date: date, kind: .part(cycle: last, first: first))
         } else if stem.hasPrefix("events-"), let u = Int(stem.dropFirst(7)), u >= 0 {
             self.init(date: date, kind: .legacy(unix: u))
         } else {
@@ -94,7 +116,16 @@ public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
         case (.legacy(let x), .legacy(let y)): return x < y
         case (.legacy, .part): return true
         case (.part, .legacy): return false
-        case (.part(let x), .part(let y)): return x < y
+        case (.part(let x, let fx), .part(let y, let fy)): return (x, fx == nil ? 0 : 1) < (y, fy == nil ? 0 : 1)
         }
+    }
+}
+
+extension Array where Element == PartRef {
+    /// Without the parts a compacted part holds (left by a compaction cut short).
+    public func withoutCovered() -> [PartRef] {
+        let compacted = filter { $0.compactedCycles != nil }
+        guard !compacted.isEmpty else { return self }
+        return filter { p in !compacted.contains { $0.covers(p) } }
     }
 }

@@ -454,16 +454,22 @@ public actor Poller {
         return try await withThrowingTaskGroup(of: [Int: UInt64].self) { group in
             for date in dates {
                 group.addTask {
-                    var hashes: [Int: UInt64] = [:]
-                    for part in try await store.listParts(date: date) {
-                        let bytes: [UInt8]
-                        do { bytes = try await store.readPart(part) } catch StoreError.notFound {
-                            continue  // withdrawn by another poller after a conflict: never committed
+                    // A part can vanish between listing and reading: withdrawn by another
+                    // poller after a conflict, or merged by a compaction. List again then.
+                    for attempt in 1...3 {
+                        var hashes: [Int: UInt64] = [:]
+                        var vanished = false
+                        for part in try await store.listParts(date: date).withoutCovered() {
+                            let bytes: [UInt8]
+                            do { bytes = try await store.readPart(part) } catch StoreError.notFound {
+                                vanished = true
+                                continue
+                            }
+                            for e in EventScanner.scanLines(bytes).events { hashes[e.id] = e.hash }
                         }
-                        let scan = EventScanner.scanLines(bytes)
-                        for e in scan.events { hashes[e.id] = e.hash }
+                        if !vanished || attempt == 3 { return hashes }
                     }
-                    return hashes
+                    return [:]
                 }
             }
             var all: [Int: UInt64] = [:]

@@ -25,7 +25,7 @@ public struct StoreReader: Sendable {
         var newest: [Int: [UInt8]] = [:]
         var order: [Int] = []
         var problems: [String] = []
-        for part in try await store.listParts(date: date) {
+        for part in try await store.listParts(date: date).withoutCovered() {
             let scan = EventScanner.scanLines(try await store.readPart(part))
             for reason in scan.skipReasons { problems.append("\(part.key): \(reason)") }
             for e in scan.events {
@@ -57,7 +57,7 @@ public struct StoreReader: Sendable {
     /// version wherever that is stored, and only if that date is in range.
     public func events(from: LocalDate?, to: LocalDate?, containing text: String? = nil,
                        progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Selection {
-        let parts = try await store.listParts(date: nil).filter { p in
+        let parts = try await store.listParts(date: nil).withoutCovered().filter { p in
             (from.map { p.date >= $0 } ?? true) && (to.map { p.date <= $0 } ?? true)
         }
         var newest: [Int: (rank: PartRank, line: [UInt8])] = [:]
@@ -128,7 +128,7 @@ struct PartRank: Comparable {
 
     init(_ p: PartRef) {
         switch p.kind {
-        case .part(let c): ours = true; number = c
+        case .part(let c, _): ours = true; number = c
         case .legacy(let u): ours = false; number = u
         }
         date = p.date

@@ -68,3 +68,33 @@ func instant(_ datetime: String) -> Int {
     f.dateFormat = "yyyy-MM-dd H:mm:ss xxx"
     return Int(f.date(from: datetime)!.timeIntervalSince1970)
 }
+
+@Suite(.serialized) struct CompactWhilePollingTests {
+    @Test func compactingWhileAPollerRunsLosesNothingAndStoresNothingTwice() throws {
+        let sim = try APISimulator(["--step", "5"])
+        let store = temporaryDirectory()
+        let common = ["--api-url", sim.apiURL, "--store", store, "--min-spacing", "0", "--max-per-hour", "100000", "--max-per-day", "100000"]
+        for _ in 0..<4 { #expect(try polisenDash(["poll", "--once"] + common).status == 0) }
+        // The poller keeps writing new parts into the same days while they are compacted.
+        let poller = Process()
+        poller.executableURL = URL(fileURLWithPath: binaryPath)
+        poller.arguments = ["run", "--interval", "0.1"] + common
+        poller.standardError = FileHandle.nullDevice
+        try poller.run()
+        for _ in 0..<5 {
+            let r = try polisenDash(["compact", "--store", store, "--before", "2030-01-01"])
+            #expect(r.status == 0, "\(r.stderr)")
+            usleep(150_000)
+        }
+        kill(poller.processIdentifier, SIGTERM)
+        poller.waitUntilExit()
+        #expect(try polisenDash(["poll", "--once"] + common).status == 0)
+        #expect(try polisenDash(["compact", "--store", store, "--before", "2030-01-01"]).status == 0)
+        let served = try sim.served()
+        let replay = try polisenDash(["replay", "--store", store, "--json"]).stdout.split(separator: "\n").map(String.init)
+        #expect(Set(replay) == Set(served.values.map { $0.last! }))
+        #expect(replay.count == served.count)
+        let lines = try storedLines(store).map(\.line)
+        #expect(lines.count == Set(lines).count, "a line stored twice")
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+struct Compact: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge each day's part files into one (atomic, idempotent, safe while a poller runs).",
+        discussion: "Replay output is the same before and after. Days whose events also have versions stored under another day are left as they are.")
+
+    @OptionGroup var options: EngineOptions
+
+    @Option(name: .long, help: "Compact days before this one, YYYY-MM-DD. Default: today (Stockholm).")
+    var before: String?
+
+    func validate() throws {
+        if let before, LocalDate(iso: before) == nil { throw ValidationError("--before \(before): expected YYYY-MM-DD") }
+    }
+
+    func run() async throws {
+        let store = try options.makeStore()
+        let limit = before.flatMap(LocalDate.init(iso:)) ?? StockholmCalendar.date(at: Int64(SystemClock().now()))
+        let report = try await Compactor(store: store).compact(before: limit) { line in
+            FileHandle.standardError.write(Data("\(line)\n".utf8))
+        }
+        for reason in report.skipped { FileHandle.standardError.write(Data("left as is: \(reason)\n".utf8)) }
+        print("compacted \(report.daysCompacted) day(s): \(report.partsMerged) part files merged"
+              + (report.leftoversRemoved > 0 ? ", \(report.leftoversRemoved) left over by an earlier run removed" : "")
+              + " in \(store.location)")
+    }
+}
