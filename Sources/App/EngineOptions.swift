@@ -115,11 +115,16 @@ struct EngineOptions: ParsableArguments {
         return logger
     }
 
-    /// The poller over the chosen store, opened (crash recovery done).
+    /// The poller over the chosen store, opened (crash recovery done). A local store is
+    /// locked first: a second poller on it is refused, not raced.
     func openPoller(logger: Logger) async throws -> Poller {
+        var lock: StoreLock?
+        if s3Location == nil {
+            do { lock = try StoreLock(storeRoot: storePath) } catch { throw CommandFailure(description: "\(error)") }
+        }
         let poller = try Poller(config: engineConfig, store: try makeStore(),
                                 apiStateFile: APIStateFile(path: apiStatePath),
-                                transport: CurlTransport(userAgent: userAgent), logger: logger)
+                                transport: CurlTransport(userAgent: userAgent), logger: logger, lock: lock)
         try await poller.open()
         return poller
     }

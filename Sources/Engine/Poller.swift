@@ -19,13 +19,15 @@ public actor Poller {
     private var lastCommitMs: Double = 0
     /// Where a fetched response waits until its cycle has committed (nil: not kept).
     let pendingResponse: String?
+    /// Held for as long as this poller lives: one poller per local store.
+    let lock: StoreLock?
     private let continuation: AsyncStream<EngineEvent>.Continuation
     public nonisolated let events: AsyncStream<EngineEvent>
 
     public init(config: EngineConfig, store: any EventStore, apiStateFile: APIStateFile, transport: any HTTPTransport,
                 clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "polisen-dash"),
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) throws {
-        self.config = config; self.store = store; self.apiStateFile = apiStateFile
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, lock: StoreLock? = nil) throws {
+        self.config = config; self.store = store; self.apiStateFile = apiStateFile; self.lock = lock
         pendingResponse = FileIO.dirname(of: apiStateFile.path) + "/" + FileIO.basename(of: apiStateFile.path)
             .replacing("api-state", with: "pending-response")
         self.transport = transport; self.clock = clock; self.logger = logger; self.random = random

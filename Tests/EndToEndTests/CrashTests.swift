@@ -127,7 +127,7 @@ struct SplitMix {
 
     func snapshot(_ root: String) throws -> [String: Data] {
         var out: [String: Data] = [:]
-        for f in allFiles(root) where !f.hasSuffix("api-state.json") && !f.hasSuffix("metadata.json") {
+        for f in allFiles(root) where !f.hasSuffix("api-state.json") && !f.hasSuffix("metadata.json") && f != ".lock" {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: "\(root)/\(f)", isDirectory: &isDir), !isDir.boolValue {
                 out[f] = try Data(contentsOf: URL(fileURLWithPath: "\(root)/\(f)"))

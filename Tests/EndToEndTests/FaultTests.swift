@@ -120,4 +120,30 @@ import Glibc
         #expect(try storedLines(store).count == 500)
         #expect(!allFiles(store).contains { $0.contains(".tmp-") })
     }
+
+    @Test func aSecondPollerOnTheSameStoreIsRefusedNotRaced() throws {
+        let sim = try APISimulator()
+        let store = temporaryDirectory()
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: binaryPath)
+        first.arguments = ["run", "--api-url", sim.apiURL, "--store", store, "--interval", "3600"]
+        let err = Pipe()
+        first.standardError = err
+        try first.run()
+        var text = ""
+        while !text.contains("cycle 1 ok") {
+            guard let chunk = try err.fileHandleForReading.read(upToCount: 256), !chunk.isEmpty else { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let second = try poll(sim, store)
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("already polling this store"))
+        #expect(second.stderr.contains("pid \(first.processIdentifier)"))
+        #expect(try sim.log().count == 1)
+        // Readers need no lock.
+        #expect(try polisenDash(["status", "--store", store]).status == 0)
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+        #expect(try poll(sim, store).status == 0)
+    }
 }

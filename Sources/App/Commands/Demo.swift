@@ -25,9 +25,11 @@ struct Demo: AsyncParsableCommand {
         let root = store ?? FileManager.default.temporaryDirectory.appendingPathComponent("polisen-dash-demo-\(UUID().uuidString.prefix(8))").path
         var config = EngineConfig(apiURL: "demo://polisen.se/api/events")
         config.rules = RateRules(minSpacing: minSpacing, maxPerHour: 60, maxPerDay: 1440)
+        let lock: StoreLock
+        do { lock = try StoreLock(storeRoot: root) } catch { throw CommandFailure(description: "\(error)") }
         let poller = try Poller(config: config, store: LocalStore(root: root),
                                 apiStateFile: APIStateFile(path: "\(root)/api-state.json"), transport: api,
-                                logger: Logger(label: "polisen-dash") { _ in SwiftLogNoOpLogHandler() })
+                                logger: Logger(label: "polisen-dash") { _ in SwiftLogNoOpLogHandler() }, lock: lock)
         try await poller.open()
         await LiveDashboard.run(poller: poller, interval: interval, apiURL: "simulated polisen.se API", demo: true, noColor: noColorRequested)
         print("demo events were stored in \(root)")
