@@ -99,18 +99,7 @@ import Glibc
     @Test func runLogsACycleAndStopsCleanlyOnSIGTERM() throws {
         let sim = try APISimulator()
         let store = temporaryDirectory()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = ["run", "--api-url", sim.apiURL, "--store", store, "--interval", "3600"]
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        // Read the log until the first cycle's line arrives.
-        var text = ""
-        while !text.contains("cycle 1 ok") {
-            guard let chunk = try err.fileHandleForReading.read(upToCount: 256), !chunk.isEmpty else { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        let (p, text) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "3600"])
         #expect(text.contains("cycle 1 ok · fetched 500, new 500"))
         let sent = Date()
         kill(p.processIdentifier, SIGTERM)
@@ -124,17 +113,8 @@ import Glibc
     @Test func aSecondPollerOnTheSameStoreIsRefusedNotRaced() throws {
         let sim = try APISimulator()
         let store = temporaryDirectory()
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: binaryPath)
-        first.arguments = ["run", "--api-url", sim.apiURL, "--store", store, "--interval", "3600"]
-        let err = Pipe()
-        first.standardError = err
-        try first.run()
-        var text = ""
-        while !text.contains("cycle 1 ok") {
-            guard let chunk = try err.fileHandleForReading.read(upToCount: 256), !chunk.isEmpty else { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        let (first, text) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "3600"])
+        #expect(text.contains("cycle 1 ok"))
         let second = try poll(sim, store)
         #expect(second.status != 0)
         #expect(second.stderr.contains("already polling this store"))

@@ -89,20 +89,24 @@ struct RunResult {
 
 /// Runs the real binary to completion.
 func polisenDash(_ args: [String], env: [String: String] = [:]) throws -> RunResult {
+    try runTool(binaryPath, args, env: env)
+}
+
+/// Starts `polisen-dash run` and reads its log until the first cycle's line; returns the
+/// process (still running) and what it logged so far.
+func startRun(_ args: [String]) throws -> (Process, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binaryPath)
-    p.arguments = args
-    var environment = ProcessInfo.processInfo.environment
-    environment.merge(env) { $1 }
-    p.environment = environment
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
+    p.arguments = ["run"] + args
+    let err = Pipe()
     p.standardError = err
     try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    var text = ""
+    while !text.contains("cycle 1 ") {
+        guard let chunk = try err.fileHandleForReading.read(upToCount: 256), !chunk.isEmpty else { break }
+        text += String(decoding: chunk, as: UTF8.self)
+    }
+    return (p, text)
 }
 
 /// Every stored line (events/…/*.jsonl), in date then cycle order, with the file it is in.
