@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "polisen-dash", targets: ["App"]),
         .executable(name: "replay-benchmark", targets: ["ReplayBenchmark"]),
+        .executable(name: "process-benchmark", targets: ["ProcessBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,7 @@ let package = Package(
             resources: [.copy("Resources/demo-events.json")]
         ),
         .executableTarget(name: "ReplayBenchmark", dependencies: ["Engine"], path: "Benchmarks/ReplayBenchmark"),
+        .executableTarget(name: "ProcessBenchmark", dependencies: ["Engine"], path: "Benchmarks/ProcessBenchmark"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Engine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),
