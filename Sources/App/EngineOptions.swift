@@ -38,6 +38,11 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(name: .long, help: "Log lines as text (readable) or json (one object per line).")
+    var logFormat: LogFormat = .text
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
     func validate() throws {
         guard minSpacing >= 0 else { throw ValidationError("--min-spacing must be 0 or more") }
         guard maxPerHour >= 1 else { throw ValidationError("--max-per-hour must be at least 1") }
@@ -110,7 +115,10 @@ struct EngineOptions: ParsableArguments {
     }
 
     func makeLogger() -> Logger {
-        var logger = Logger(label: "polisen-dash") { StreamLogHandler.standardError(label: $0) }
+        let format = logFormat
+        var logger = Logger(label: "polisen-dash") { label -> any LogHandler in
+            format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        }
         logger.logLevel = logLevel
         return logger
     }

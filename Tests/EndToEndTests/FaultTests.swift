@@ -126,4 +126,18 @@ import Glibc
         first.waitUntilExit()
         #expect(try poll(sim, store).status == 0)
     }
+
+    @Test func jsonLogLinesAreOneObjectEach() throws {
+        let sim = try APISimulator()
+        let store = temporaryDirectory()
+        let (p, text) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--log-format", "json"])
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(!lines.isEmpty)
+        for line in lines { #expect(parseJSON(line) != nil, "not JSON: \(line)") }
+        let cycle = try #require(lines.compactMap(parseJSON).first { ($0["message"] as? String ?? "").hasPrefix("cycle 1 ok") })
+        #expect(cycle["level"] as? String == "info")
+        #expect(cycle["time"] is String)
+    }
 }

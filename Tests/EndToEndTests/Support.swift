@@ -102,8 +102,10 @@ func startRun(_ args: [String]) throws -> (Process, String) {
     p.standardError = err
     try p.run()
     var text = ""
-    while !text.contains("cycle 1 ") {
-        guard let chunk = try err.fileHandleForReading.read(upToCount: 256), !chunk.isEmpty else { break }
+    // Up to the end of the line that reports the first cycle.
+    while !(text.contains("cycle 1 ") && text.hasSuffix("\n")) {
+        let chunk = err.fileHandleForReading.availableData  // what has arrived; empty at EOF
+        if chunk.isEmpty { break }
         text += String(decoding: chunk, as: UTF8.self)
     }
     return (p, text)
