@@ -50,10 +50,10 @@ public final class DemoAPI: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
-        let (call, body) = state.withLock { s -> (Int, [UInt8]) in
+        let body = state.withLock { s -> [UInt8] in
             s.calls += 1
             if s.calls == 4 { for e in edits { s.current[e.id] = e.line } }
-            if s.calls % 5 == 3 { return (s.calls, []) }  // answered 503 below
+            if s.calls % 5 == 3 { return [] }  // answered 503 below
             s.cursor = min(timeline.count, s.cursor + Int.random(in: 1...3))
             var body: [UInt8] = [0x5B]
             for (i, e) in timeline[max(0, s.cursor - 500)..<s.cursor].reversed().enumerated() {
@@ -61,7 +61,7 @@ public final class DemoAPI: HTTPTransport {
                 body += s.current[e.id] ?? e.line
             }
             body.append(0x5D)
-            return (s.calls, body)
+            return body
         }
         let latency = Double.random(in: 0.12...0.35)
         do { try await clock.sleep(seconds: latency) } catch { throw .cancelled }
@@ -72,7 +72,6 @@ public final class DemoAPI: HTTPTransport {
         if body.isEmpty {
             return HTTPResponse(status: 503, headers: ["retry-after": "2", "content-type": "text/plain"], body: Array("busy (demo)".utf8), timings: t)
         }
-        _ = call
         return HTTPResponse(status: 200, headers: ["content-type": "application/json"], body: body,
                             bytesWire: body.count * 10 / 58, timings: t)
     }

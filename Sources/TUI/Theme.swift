@@ -1,3 +1,5 @@
+import Engine
+
 /// The dashboard's styles; with NO_COLOR every colour is dropped and only bold, dim and
 /// reverse remain.
 public struct Theme: Sendable {
@@ -35,15 +37,11 @@ func meter(_ fraction: Double, width: Int) -> (full: Int, empty: Int) {
     return (full, width - full)
 }
 
+/// `HH:MM:SS` Stockholm time.
 func clockTime(_ t: Double) -> String {
-    let local = Int64(t) + Int64(StockholmCalendarBridge.offsetMinutes(Int64(t)) * 60)
+    let local = Int64(t) + Int64(StockholmCalendar.offsetMinutes(at: Int64(t)) * 60)
     let secs = Int(((local % 86_400) + 86_400) % 86_400)
     return "\(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60))"
 }
 
 func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-
-import Engine
-enum StockholmCalendarBridge {
-    static func offsetMinutes(_ t: Int64) -> Int { StockholmCalendar.offsetMinutes(at: t) }
-}
