@@ -76,7 +76,6 @@ struct EngineOptions: ParsableArguments {
     func makeStore() throws -> any EventStore {
         let store = try makeBaseStore()
         guard let ms = ProcessInfo.processInfo.environment["POLISEN_DASH_FAULT_WRITE_DELAY_MS"].flatMap(Double.init), ms > 0 else { return store }
-        if let shared = store as? any SharedStore { return SharedLatencyInjectingStore(shared, writeDelaySeconds: ms / 1000) }
         return LatencyInjectingStore(store, writeDelaySeconds: ms / 1000)
     }
 

@@ -8,6 +8,9 @@
 public protocol EventStore: Sendable {
     /// Where the store is, for people (never holds a secret).
     var location: String { get }
+    /// Whether other pollers may write it too: its metadata is then re-read every cycle and
+    /// replaced only conditionally.
+    var isShared: Bool { get }
     /// The metadata bytes and a version token (an ETag; nil locally), or nil when absent.
     func readMetadata() async throws -> VersionedBlob?
     /// Replaces metadata. `expecting` is the version read before (nil: it must not exist yet);
@@ -24,6 +27,10 @@ public protocol EventStore: Sendable {
     func readPart(_ part: PartRef) async throws -> [UInt8]
     /// Removes leftovers of interrupted writes; returns how many.
     func removeTemporaries() async throws -> Int
+}
+
+extension EventStore {
+    public var isShared: Bool { false }
 }
 
 public struct VersionedBlob: Sendable {

@@ -12,6 +12,7 @@ public struct LatencyInjectingStore: EventStore {
     private func pause() async throws { try await Task.sleep(nanoseconds: UInt64(writeDelay * 1e9)) }
 
     public var location: String { inner.location }
+    public var isShared: Bool { inner.isShared }
     public func readMetadata() async throws -> VersionedBlob? { try await inner.readMetadata() }
     public func writeMetadata(_ bytes: [UInt8], expecting: String?) async throws {
         try await pause()
@@ -26,19 +27,4 @@ public struct LatencyInjectingStore: EventStore {
     public func listParts(date: LocalDate?) async throws -> [PartRef] { try await inner.listParts(date: date) }
     public func readPart(_ part: PartRef) async throws -> [UInt8] { try await inner.readPart(part) }
     public func removeTemporaries() async throws -> Int { try await inner.removeTemporaries() }
-}
-
-/// A shared store stays shared when slowed down.
-public struct SharedLatencyInjectingStore: SharedStore {
-    let base: LatencyInjectingStore
-    public init(_ inner: any SharedStore, writeDelaySeconds: Double) { base = LatencyInjectingStore(inner, writeDelaySeconds: writeDelaySeconds) }
-    public var location: String { base.location }
-    public func readMetadata() async throws -> VersionedBlob? { try await base.readMetadata() }
-    public func writeMetadata(_ bytes: [UInt8], expecting: String?) async throws { try await base.writeMetadata(bytes, expecting: expecting) }
-    public func setAsideMetadata(suffix: String) async throws -> String { try await base.setAsideMetadata(suffix: suffix) }
-    public func writePart(_ part: PartRef, _ bytes: [UInt8]) async throws { try await base.writePart(part, bytes) }
-    public func deletePart(_ part: PartRef) async throws { try await base.deletePart(part) }
-    public func listParts(date: LocalDate?) async throws -> [PartRef] { try await base.listParts(date: date) }
-    public func readPart(_ part: PartRef) async throws -> [UInt8] { try await base.readPart(part) }
-    public func removeTemporaries() async throws -> Int { try await base.removeTemporaries() }
 }

@@ -177,7 +177,7 @@ public actor Poller {
     // MARK: the cycle
 
     private func loadMetadataStage() async throws -> Metadata {
-        if let metadata, !(store is any SharedStore) { return metadata }
+        if let metadata, !store.isShared { return metadata }
         guard let blob = try await store.readMetadata() else {
             metadataVersion = nil
             return metadata ?? Metadata()
@@ -282,7 +282,7 @@ public actor Poller {
             } catch {
                 return await finish(attemptReport, failures: attemptFailures, started: started, stored: [])
             }
-            guard attemptReport.outcome == .ok || collided, store is any SharedStore else {
+            guard attemptReport.outcome == .ok || collided, store.isShared else {
                 return await finish(attemptReport, failures: attemptFailures, started: started, stored: stored)
             }
             do {
@@ -369,7 +369,7 @@ public actor Poller {
         let written = Set(outcomes.filter { $0.1 == nil }.map(\.0))
         report.partitions = written.count
         report.partitionDates = written.sorted().map(\.description)
-        collided = store is any SharedStore && outcomes.contains { if case .alreadyExists? = $0.1 as? StoreError { return true } else { return false } }
+        collided = store.isShared && outcomes.contains { if case .alreadyExists? = $0.1 as? StoreError { return true } else { return false } }
         if collided {
             // Not a failure yet: the caller reloads and redoes the cycle under a new number.
         } else if let (date, error) = outcomes.first(where: { $0.1 != nil }) {
@@ -481,8 +481,6 @@ public actor Poller {
     }
 }
 
-/// A store that other pollers may write too: metadata is re-read every cycle.
-public protocol SharedStore: EventStore {}
 
 extension ContinuousClock.Instant {
     var elapsedMs: Double {

@@ -1,7 +1,7 @@
 /// The store in an S3-compatible bucket (OCI Object Storage, AWS S3, MinIO, Ceph): the same
 /// layout as a local folder under `s3://BUCKET/PREFIX/`. Every PUT is atomic; parts are written
 /// only if absent; metadata is replaced only if unchanged since it was read (its ETag).
-public struct S3Store: SharedStore {
+public struct S3Store: EventStore {
     public let client: S3Client
     /// "" or ending in "/".
     public let prefix: String
@@ -13,6 +13,7 @@ public struct S3Store: SharedStore {
     }
 
     public var location: String { "s3://\(client.bucket)/\(prefix)" }
+    public var isShared: Bool { true }
 
     public func readMetadata() async throws -> VersionedBlob? { try await client.get(prefix + "metadata.json") }
 
