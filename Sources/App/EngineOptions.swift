@@ -3,141 +3,60 @@ import Engine
 import Foundation
 import Logging
 
-/// The options every engine-running command shares (`poll`, `run`, the dashboard).
+/// The flags every engine-running command shares. Each is optional here: an absent flag
+/// falls through to the environment, the config file, then the default (see `Settings`).
 struct EngineOptions: ParsableArguments {
-    @Option(name: .long, help: "The events API address.")
-    var apiURL: String = EngineConfig.defaultAPIURL
+    @Option(name: .long, help: ArgumentHelp("The config file (TOML). Default: $XDG_CONFIG_HOME/polisen-dash/config.toml.", valueName: "path"))
+    var config: String?
 
-    @Option(name: .long, help: "Where events are stored: a folder, or s3://BUCKET/PREFIX. Default: $XDG_DATA_HOME/polisen-dash.")
-    var store: String?
+    @Option(name: .long, help: help(.apiURL)) var apiURL: String?
+    @Option(name: .long, help: help(.store)) var store: String?
+    @Option(name: .long, help: help(.s3Endpoint)) var s3Endpoint: String?
+    @Option(name: .long, help: help(.s3Region)) var s3Region: String?
+    @Option(name: .long, help: help(.minSpacing)) var minSpacing: String?
+    @Option(name: .long, help: help(.maxPerHour)) var maxPerHour: String?
+    @Option(name: .long, help: help(.maxPerDay)) var maxPerDay: String?
+    @Option(name: .long, help: help(.userAgent)) var userAgent: String?
+    @Option(name: .long, help: help(.timeout)) var timeout: String?
+    @Option(name: .long, help: help(.maxAttempts)) var maxAttempts: String?
+    @Option(name: .long, help: help(.interval)) var interval: String?
+    @Flag(name: .long, inversion: .prefixedNo, help: help(.adaptive)) var adaptive: Bool?
+    @Option(name: .long, help: help(.metricsAddr)) var metricsAddr: String?
+    @Option(name: .long, help: help(.logLevel)) var logLevel: String?
+    @Option(name: .long, help: help(.logFormat)) var logFormat: String?
 
-    @Option(name: .long, help: "The S3-compatible endpoint for an s3:// store, e.g. https://NAMESPACE.compat.objectstorage.REGION.oraclecloud.com.")
-    var s3Endpoint: String?
-
-    @Option(name: .long, help: "The region for SigV4 signing of an s3:// store.")
-    var s3Region: String = "us-east-1"
-
-    @Option(name: .long, help: "Minimum seconds between API calls (the API's rule is 10).")
-    var minSpacing: Double = RateRules.polisen.minSpacing
-
-    @Option(name: .long, help: "Maximum API calls in any hour (the API's rule is 60).")
-    var maxPerHour: Int = RateRules.polisen.maxPerHour
-
-    @Option(name: .long, help: "Maximum API calls in any 24 hours (the API's rule is 1440).")
-    var maxPerDay: Int = RateRules.polisen.maxPerDay
-
-    @Option(name: .long, help: "The User-Agent sent to the API; it must name the application.")
-    var userAgent: String = EngineConfig.defaultUserAgent
-
-    @Option(name: .long, help: "Seconds before a request is abandoned.")
-    var timeout: Double = 30
-
-    @Option(name: .long, help: "Attempts per cycle, the first included.")
-    var maxAttempts: Int = RetryPolicy().maxAttempts
-
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
-
-    @Option(name: .long, help: "Log lines as text (readable) or json (one object per line).")
-    var logFormat: LogFormat = .text
-
-    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
-
-    func validate() throws {
-        guard minSpacing >= 0 else { throw ValidationError("--min-spacing must be 0 or more") }
-        guard maxPerHour >= 1 else { throw ValidationError("--max-per-hour must be at least 1") }
-        guard maxPerDay >= 1 else { throw ValidationError("--max-per-day must be at least 1") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
-        guard apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://") else {
-            throw ValidationError("--api-url must be an http(s) address")
-        }
-        guard !userAgent.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ValidationError("--user-agent must not be empty: the API answers 403 without one")
-        }
-        if let store, store.hasPrefix("s3://") {
-            guard s3Location != nil else { throw ValidationError("--store \(store): expected s3://BUCKET or s3://BUCKET/PREFIX") }
-            guard let e = s3Endpoint, e.hasPrefix("http://") || e.hasPrefix("https://") else {
-                throw ValidationError("an s3:// store needs --s3-endpoint https://… (for AWS: https://s3.REGION.amazonaws.com)")
-            }
-        }
+    /// The flags given, by setting name.
+    var givenFlags: [String: String] {
+        let pairs: [(SettingKey, String?)] = [
+            (.apiURL, apiURL), (.store, store), (.s3Endpoint, s3Endpoint), (.s3Region, s3Region),
+            (.minSpacing, minSpacing), (.maxPerHour, maxPerHour), (.maxPerDay, maxPerDay), (.userAgent, userAgent),
+            (.timeout, timeout), (.maxAttempts, maxAttempts), (.interval, interval), (.adaptive, adaptive.map(String.init)),
+            (.metricsAddr, metricsAddr), (.logLevel, logLevel), (.logFormat, logFormat),
+        ]
+        var out: [String: String] = [:]
+        for (key, value) in pairs { if let value { out[key.name] = value } }
+        return out
     }
 
-    /// (bucket, prefix) of an s3:// store.
-    var s3Location: (bucket: String, prefix: String)? {
-        guard let store, store.hasPrefix("s3://") else { return nil }
-        let rest = store.dropFirst(5)
-        let bucket = rest.prefix { $0 != "/" }
-        guard !bucket.isEmpty else { return nil }
-        return (String(bucket), String(rest.dropFirst(bucket.count).drop { $0 == "/" }))
-    }
-
-    /// The chosen store: a local folder or an S3 bucket, slowed down when fault testing asks.
-    func makeStore() throws -> any EventStore {
-        let store = try makeBaseStore()
-        guard let ms = ProcessInfo.processInfo.environment["POLISEN_DASH_FAULT_WRITE_DELAY_MS"].flatMap(Double.init), ms > 0 else { return store }
-        return LatencyInjectingStore(store, writeDelaySeconds: ms / 1000)
-    }
-
-    private func makeBaseStore() throws -> any EventStore {
-        guard let (bucket, prefix) = s3Location, let endpoint = s3Endpoint else { return LocalStore(root: storePath) }
-        let credentials: S3Credentials
-        do { credentials = try S3CredentialsLoader.load(environment: ProcessInfo.processInfo.environment) } catch {
-            throw CommandFailure(description: "\(error)")
-        }
-        let client = S3Client(endpoint: endpoint, bucket: bucket, region: s3Region, credentials: credentials,
-                              transport: CurlTransport(userAgent: userAgent))
-        return S3Store(client: client, prefix: prefix)
-    }
-
-    /// The call ledger and 404 stop belong to this machine's use of the API: in the store's
-    /// folder when local, else in the state folder ($XDG_STATE_HOME/polisen-dash).
-    var apiStatePath: String {
-        guard let (bucket, prefix) = s3Location else { return "\(storePath)/api-state.json" }
+    /// Flags over environment over config file over defaults, checked; a bad value or an
+    /// unknown key in the file fails here, naming the key and where it came from.
+    func resolve() throws -> Setup {
         let env = ProcessInfo.processInfo.environment
-        let state = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(env["HOME"] ?? ".")/.local/state"
-        let name = (bucket + "-" + prefix).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
-        return "\(state)/polisen-dash/api-state-\(String(name)).json"
-    }
-
-    var storePath: String {
-        if let store, !store.hasPrefix("s3://") { return store }
-        let env = ProcessInfo.processInfo.environment
-        if let xdg = env["XDG_DATA_HOME"], !xdg.isEmpty { return "\(xdg)/polisen-dash" }
-        return "\(env["HOME"] ?? ".")/.local/share/polisen-dash"
-    }
-
-    var engineConfig: EngineConfig {
-        EngineConfig(apiURL: apiURL, userAgent: userAgent,
-                     rules: RateRules(minSpacing: minSpacing, maxPerHour: maxPerHour, maxPerDay: maxPerDay),
-                     retry: RetryPolicy(maxAttempts: maxAttempts), totalTimeout: timeout)
-    }
-
-    func makeLogger() -> Logger {
-        let format = logFormat
-        var logger = Logger(label: "polisen-dash") { label -> any LogHandler in
-            format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        do {
+            let file = try ConfigFile.load(path: config ?? env["POLISEN_DASH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+                                                ?? ConfigFile.defaultPath(environment: env),
+                                           required: config != nil || env["POLISEN_DASH_CONFIG"] != nil)
+            let settings = try Settings.resolve(flags: givenFlags, environment: env, file: file)
+            return try Setup(settings: settings, environment: env)
+        } catch let error as SettingError {
+            throw CommandFailure(description: "configuration: \(error.description)")
         }
-        logger.logLevel = logLevel
-        return logger
-    }
-
-    /// The poller over the chosen store, opened (crash recovery done). A local store is
-    /// locked first: a second poller on it is refused, not raced.
-    func openPoller(logger: Logger) async throws -> Poller {
-        var lock: StoreLock?
-        if s3Location == nil {
-            do { lock = try StoreLock(storeRoot: storePath) } catch { throw CommandFailure(description: "\(error)") }
-        }
-        let poller = try Poller(config: engineConfig, store: try makeStore(),
-                                apiStateFile: APIStateFile(path: apiStatePath),
-                                transport: CurlTransport(userAgent: userAgent), logger: logger, lock: lock)
-        try await poller.open()
-        return poller
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+private func help(_ key: SettingKey) -> ArgumentHelp {
+    ArgumentHelp(key.help + (key.defaultText.map { " (default: \($0))" } ?? ""))
+}
 
 /// Fails a command with a one-line reason and a non-zero exit.
 struct CommandFailure: Error, CustomStringConvertible {

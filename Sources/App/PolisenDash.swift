@@ -30,7 +30,7 @@ struct PolisenDash: AsyncParsableCommand {
         The store defaults to $XDG_DATA_HOME/polisen-dash (else ~/.local/share/polisen-dash).
         """,
         version: EngineConfig.version,
-        subcommands: [Dashboard.self, Poll.self, Run.self, Status.self, Replay.self, Compact.self, Reset404.self, Demo.self],
+        subcommands: [Dashboard.self, Poll.self, Run.self, Status.self, Replay.self, Compact.self, Reset404.self, Demo.self, Config.self],
         defaultSubcommand: Dashboard.self
     )
 }

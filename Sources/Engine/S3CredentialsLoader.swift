@@ -33,6 +33,13 @@ public enum S3CredentialsLoader {
         return try parse(text, profile: profile, path: path)
     }
 
+    /// Where credentials would come from, for `config`: never the values.
+    public static func describeSource(environment env: [String: String]) -> String {
+        if let key = env["AWS_ACCESS_KEY_ID"], !key.isEmpty { return "environment AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY" }
+        let path = env["AWS_SHARED_CREDENTIALS_FILE"] ?? "\(env["HOME"] ?? "")/.aws/credentials"
+        return "file \(path), profile \(env["AWS_PROFILE"] ?? "default")"
+    }
+
     static func parse(_ text: String, profile: String, path: String) throws -> S3Credentials {
         var section: String?
         var values: [String: String] = [:]

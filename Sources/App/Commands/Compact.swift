@@ -17,7 +17,7 @@ struct Compact: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try options.makeStore()
+        let store = try options.resolve().makeStore()
         let limit = before.flatMap(LocalDate.init(iso:)) ?? StockholmCalendar.date(at: Int64(SystemClock().now()))
         let report = try await Compactor(store: store).compact(before: limit) { line in
             FileHandle.standardError.write(Data("\(line)\n".utf8))

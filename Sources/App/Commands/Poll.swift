@@ -17,19 +17,16 @@ struct Poll: AsyncParsableCommand {
     @Flag(name: .long, help: "Fail at once when the rate budget does not allow a call now, instead of waiting.")
     var noWait = false
 
-    @Option(name: .long, help: "Seconds between cycles when not --once.")
-    var interval: Double = 1800
-
     func run() async throws {
         guard once else {
             var loop = Run()
             loop.options = options
-            loop.interval = interval
             try await loop.run()
             return
         }
-        let logger = options.makeLogger()
-        let poller = try await options.openPoller(logger: logger)
+        let setup = try options.resolve()
+        let logger = setup.makeLogger()
+        let poller = try await setup.openPoller(logger: logger)
         let report = await withShutdownSignals { await poller.runCycle(trigger: .once, maxBudgetWait: noWait ? 0 : 900) }
         if json {
             print(String(decoding: try reportJSON(report), as: UTF8.self))

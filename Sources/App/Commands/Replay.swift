@@ -38,7 +38,7 @@ struct Replay: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let reader = StoreReader(store: try options.makeStore())
+        let reader = StoreReader(store: try options.resolve().makeStore())
         let first = (date ?? from).flatMap(LocalDate.init(iso:))
         let last = (date ?? to).flatMap(LocalDate.init(iso:))
         let selection = try await reader.events(from: first, to: last, containing: grep)

@@ -12,9 +12,10 @@ struct Status: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let store = try options.makeStore()
+        let setup = try options.resolve()
+        let store = try setup.makeStore()
         let root = store.location
-        let api = try APIStateFile(path: options.apiStatePath).load()
+        let api = try APIStateFile(path: setup.apiStatePath).load()
         var meta: Metadata?
         var metaError: String?
         do {
@@ -23,7 +24,7 @@ struct Status: AsyncParsableCommand {
             metaError = "\(error)"
         }
         let now = SystemClock().now()
-        var budget = BudgetSnapshot(ledger: api.ledger, rules: options.engineConfig.rules, now: now)
+        var budget = BudgetSnapshot(ledger: api.ledger, rules: setup.engineConfig.rules, now: now)
         budget.nextAllowedAt = max(budget.nextAllowedAt, api.notBefore ?? 0)
         if json {
             struct Out: Encodable {
@@ -63,10 +64,11 @@ struct Reset404: AsyncParsableCommand {
     @OptionGroup var options: EngineOptions
 
     func run() async throws {
-        let file = APIStateFile(path: options.apiStatePath)
+        let setup = try options.resolve()
+        let file = APIStateFile(path: setup.apiStatePath)
         var state = try file.load()
         guard let stop = state.stopped else {
-            print("no 404 stop is recorded for \(options.store ?? options.storePath)")
+            print("no 404 stop is recorded for \(setup.storeDescription)")
             return
         }
         state.stopped = nil

@@ -1,0 +1,108 @@
+import Engine
+import Foundation
+import Logging
+
+/// The resolved settings turned into the engine's parts: store, API state path, engine
+/// config, logger, poller.
+struct Setup {
+    let settings: Settings
+    let environment: [String: String]
+
+    init(settings: Settings, environment: [String: String]) throws {
+        self.settings = settings
+        self.environment = environment
+        if let store = settings.string(.store), store.hasPrefix("s3://") {
+            guard s3Location != nil else { throw SettingError("store: expected s3://BUCKET or s3://BUCKET/PREFIX, got \"\(store)\"") }
+            guard settings.string(.s3Endpoint) != nil else {
+                throw SettingError("an s3:// store needs s3_endpoint https://… (for AWS: https://s3.REGION.amazonaws.com)")
+            }
+        }
+        if (settings.string(.userAgent) ?? "").allSatisfy(\.isWhitespace) {
+            throw SettingError("user_agent must not be empty: the API answers 403 without one")
+        }
+    }
+
+    var apiURL: String { settings.string(.apiURL)! }
+    var interval: Double { settings.number(.interval) }
+    var adaptive: Bool { settings.boolean(.adaptive) }
+    var metricsAddress: String? { settings.string(.metricsAddr) }
+
+    /// (bucket, prefix) of an s3:// store.
+    var s3Location: (bucket: String, prefix: String)? {
+        guard let store = settings.string(.store), store.hasPrefix("s3://") else { return nil }
+        let rest = store.dropFirst(5)
+        let bucket = rest.prefix { $0 != "/" }
+        guard !bucket.isEmpty else { return nil }
+        return (String(bucket), String(rest.dropFirst(bucket.count).drop { $0 == "/" }))
+    }
+
+    /// What the store is called in messages: the folder, or the s3:// address.
+    var storeDescription: String { s3Location == nil ? storePath : settings.string(.store)! }
+
+    var storePath: String {
+        if let store = settings.string(.store), !store.hasPrefix("s3://") { return store }
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return "\(xdg)/polisen-dash" }
+        return "\(environment["HOME"] ?? ".")/.local/share/polisen-dash"
+    }
+
+    /// The chosen store: a local folder or an S3 bucket, slowed down when fault testing asks.
+    func makeStore() throws -> any EventStore {
+        let store = try makeBaseStore()
+        let delay = { (name: String) in (self.environment[name].flatMap(Double.init) ?? 0) / 1000 }
+        let read = delay("POLISEN_DASH_FAULT_READ_DELAY_MS"), write = delay("POLISEN_DASH_FAULT_WRITE_DELAY_MS"),
+            metadataWrite = delay("POLISEN_DASH_FAULT_METADATA_WRITE_DELAY_MS")
+        guard read > 0 || write > 0 || metadataWrite > 0 else { return store }
+        return LatencyInjectingStore(store, writeDelaySeconds: write, readDelaySeconds: read,
+                                     metadataWriteDelaySeconds: metadataWrite > 0 ? metadataWrite : write)
+    }
+
+    private func makeBaseStore() throws -> any EventStore {
+        guard let (bucket, prefix) = s3Location, let endpoint = settings.string(.s3Endpoint) else { return LocalStore(root: storePath) }
+        let credentials: S3Credentials
+        do { credentials = try S3CredentialsLoader.load(environment: environment) } catch {
+            throw CommandFailure(description: "\(error)")
+        }
+        let client = S3Client(endpoint: endpoint, bucket: bucket, region: settings.string(.s3Region)!, credentials: credentials,
+                              transport: CurlTransport(userAgent: settings.string(.userAgent)!))
+        return S3Store(client: client, prefix: prefix)
+    }
+
+    /// The call ledger and 404 stop belong to this machine's use of the API: in the store's
+    /// folder when local, else in the state folder ($XDG_STATE_HOME/polisen-dash).
+    var apiStatePath: String {
+        guard let (bucket, prefix) = s3Location else { return "\(storePath)/api-state.json" }
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(environment["HOME"] ?? ".")/.local/state"
+        let name = (bucket + "-" + prefix).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+        return "\(state)/polisen-dash/api-state-\(String(name)).json"
+    }
+
+    var engineConfig: EngineConfig {
+        EngineConfig(apiURL: apiURL, userAgent: settings.string(.userAgent)!,
+                     rules: RateRules(minSpacing: settings.number(.minSpacing), maxPerHour: settings.integer(.maxPerHour),
+                                      maxPerDay: settings.integer(.maxPerDay)),
+                     retry: RetryPolicy(maxAttempts: settings.integer(.maxAttempts)), totalTimeout: settings.number(.timeout))
+    }
+
+    func makeLogger() -> Logger {
+        let json = settings.string(.logFormat) == "json"
+        var logger = Logger(label: "polisen-dash") { label -> any LogHandler in
+            json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        }
+        logger.logLevel = Logger.Level(rawValue: settings.string(.logLevel)!) ?? .info
+        return logger
+    }
+
+    /// The poller over the chosen store, opened (crash recovery done). A local store is
+    /// locked first: a second poller on it is refused, not raced.
+    func openPoller(logger: Logger) async throws -> Poller {
+        var lock: StoreLock?
+        if s3Location == nil {
+            do { lock = try StoreLock(storeRoot: storePath) } catch { throw CommandFailure(description: "\(error)") }
+        }
+        let poller = try Poller(config: engineConfig, store: try makeStore(),
+                                apiStateFile: APIStateFile(path: apiStatePath),
+                                transport: CurlTransport(userAgent: settings.string(.userAgent)!), logger: logger, lock: lock)
+        try await poller.open()
+        return poller
+    }
+}
