@@ -35,7 +35,12 @@ public actor Poller {
         (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(4096))
     }
 
-    func emit(_ e: EngineEvent) { continuation.yield(e) }
+    private let metrics = CycleMetrics()
+
+    func emit(_ e: EngineEvent) {
+        metrics.observe(e)
+        continuation.yield(e)
+    }
 
     public func finishEvents() { continuation.finish() }
 
@@ -74,6 +79,17 @@ public actor Poller {
     }
 
     public func currentMetadata() -> Metadata? { metadata }
+
+    /// Refreshes the gauges that change with time alone (the budget's windows slide).
+    public func publishGauges() {
+        metrics.observe(.budget(budget()))
+        if let lastSuccessAt { metrics.recordLastSuccess(lastSuccessAt) }
+    }
+
+    /// When the last successful cycle ended, from this run or the store's history.
+    public var lastSuccessAt: Double? {
+        metadata?.reports.last { $0.outcome == .ok }.map { $0.startedAt + $0.totalMs / 1000 }
+    }
 
     // MARK: opening a store
 

@@ -6,7 +6,7 @@ public actor Scheduler {
 
     let poller: Poller
     let clock: any WallClock
-    public let interval: Double
+    private var policy: any PollingPolicy
     /// How long a scheduled or manual cycle may wait for the rate budget before giving up.
     let maxBudgetWait: Double
     private var nextDue: Double
@@ -15,11 +15,17 @@ public actor Scheduler {
     private var sleeper: Task<Void, Never>?
     private var onCycle: (@Sendable (CycleReport) async -> Void)?
 
-    public init(poller: Poller, clock: any WallClock, interval: Double, firstPollAt: Double? = nil,
+    public init(poller: Poller, clock: any WallClock, policy: any PollingPolicy, firstPollAt: Double? = nil,
                 maxBudgetWait: Double = 900) {
-        self.poller = poller; self.clock = clock; self.interval = interval; self.maxBudgetWait = maxBudgetWait
+        self.poller = poller; self.clock = clock; self.policy = policy; self.maxBudgetWait = maxBudgetWait
         nextDue = firstPollAt ?? clock.now()
     }
+
+    public init(poller: Poller, clock: any WallClock, interval: Double, firstPollAt: Double? = nil, maxBudgetWait: Double = 900) {
+        self.init(poller: poller, clock: clock, policy: FixedInterval(interval), firstPollAt: firstPollAt, maxBudgetWait: maxBudgetWait)
+    }
+
+    public var scheduleDescription: String { policy.description }
 
     public var nextPollAt: Double { nextDue }
     public var isRunningCycle: Bool { running }
@@ -43,7 +49,7 @@ public actor Scheduler {
             let start = clock.now()
             let report = await poller.runCycle(trigger: trigger, maxBudgetWait: maxBudgetWait)
             running = false
-            nextDue = start + interval
+            nextDue = start + policy.nextDelay(after: report)
             await onCycle?(report)
         }
     }

@@ -23,7 +23,6 @@ public struct DashboardState: Sendable {
     public var apiURL: String
     public var demo = false
     public var noColor = false
-    public var interval: Double = 1800
 
     public var phase: EnginePhase = .idle
     public var events: [PoliceEvent] = []

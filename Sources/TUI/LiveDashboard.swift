@@ -3,14 +3,12 @@ import Engine
 /// The dashboard over a running engine: the scheduler polls, engine events become messages,
 /// effects become engine commands or store reads.
 public enum LiveDashboard {
-    public static func run(poller: Poller, interval: Double, apiURL: String, demo: Bool = false, noColor: Bool,
+    public static func run(poller: Poller, scheduler: Scheduler, apiURL: String, demo: Bool = false, noColor: Bool,
                            clock: any WallClock = SystemClock()) async {
         let runtime = DashboardRuntime()
-        let scheduler = Scheduler(poller: poller, clock: clock, interval: interval)
         var state = DashboardState(width: 80, height: 24, now: clock.now(), storeLocation: poller.store.location, apiURL: apiURL)
         state.noColor = noColor
         state.demo = demo
-        state.interval = interval
         if let meta = await poller.currentMetadata() {
             state.reports = Array(meta.reports.suffix(DashboardState.keptReports))
             state.failures = Array(meta.failures.suffix(DashboardState.keptFailures))

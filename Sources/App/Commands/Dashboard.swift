@@ -10,18 +10,15 @@ struct Dashboard: AsyncParsableCommand {
 
     @OptionGroup var options: EngineOptions
 
-    @Option(name: .long, help: "Seconds between scheduled polls.")
-    var interval: Double = 1800
-
-    func validate() throws {
-        guard interval > 0 else { throw ValidationError("--interval must be positive") }
-    }
-
     func run() async throws {
         // Log lines would tear the screen: the dashboard shows notices and failures itself.
         let logger = Logger(label: "polisen-dash") { _ in SwiftLogNoOpLogHandler() }
-        let poller = try await options.openPoller(logger: logger)
-        await LiveDashboard.run(poller: poller, interval: interval, apiURL: options.apiURL, noColor: noColorRequested)
+        let setup = try options.resolve()
+        let poller = try await setup.openPoller(logger: logger)
+        let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
+        await LiveDashboard.run(poller: poller, scheduler: setup.makeScheduler(poller: poller), apiURL: setup.apiURL,
+                                noColor: noColorRequested)
+        await metrics?.stop()
     }
 }
 

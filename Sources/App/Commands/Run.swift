@@ -8,18 +8,13 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var options: EngineOptions
 
-    @Option(name: .long, help: "Seconds between cycles.")
-    var interval: Double = 1800
-
-    func validate() throws {
-        guard interval > 0 else { throw ValidationError("--interval must be positive") }
-    }
-
     func run() async throws {
-        let logger = options.makeLogger()
-        let poller = try await options.openPoller(logger: logger)
-        let scheduler = Scheduler(poller: poller, clock: SystemClock(), interval: interval)
-        logger.info("polling \(options.apiURL) every \(formatDuration(interval)) into \(options.storePath)")
+        let setup = try options.resolve()
+        let logger = setup.makeLogger()
+        let poller = try await setup.openPoller(logger: logger)
+        let scheduler = setup.makeScheduler(poller: poller)
+        let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
+        logger.info("polling \(setup.apiURL) \(setup.scheduleDescription) into \(setup.storeDescription)")
         await withShutdownSignals {
             await scheduler.run { report in
                 switch report.outcome {
@@ -29,6 +24,7 @@ struct Run: AsyncParsableCommand {
                 }
             }
         }
+        await metrics?.stop()
         logger.info("stopped")
     }
 }

@@ -1,0 +1,71 @@
+/// Decides how long after a cycle's start the next one is due.
+public protocol PollingPolicy: Sendable {
+    /// The delay, in seconds from `report.startedAt`, before the next scheduled cycle.
+    mutating func nextDelay(after report: CycleReport) -> Double
+    /// Said once at start-up: "every 30 min", "adaptive, 1 min to 30 min".
+    var description: String { get }
+}
+
+/// The original schedule: the same interval after every cycle.
+public struct FixedInterval: PollingPolicy {
+    public let interval: Double
+    public init(_ interval: Double) { self.interval = interval }
+    public mutating func nextDelay(after report: CycleReport) -> Double { interval }
+    public var description: String { "every \(formatDuration(interval))" }
+}
+
+/// Polls sooner when the API's window is filling and slower when it is quiet, so that the
+/// window never overflows between two calls while the rate budget lasts.
+///
+/// - A detected gap, or new events filling more than `targetFill` of the window: the next call
+///   comes as soon as the budget can sustain (`minimum`), since events may soon be lost.
+/// - New events: the arrival rate seen since the previous cycle says when the window would be
+///   `targetFill` full; the next call comes then, at least `minimum` and at most `maximum`.
+/// - Nothing new: the delay doubles, up to `maximum`.
+/// A delay grows at most twofold per cycle, so a burst after a lull is not missed.
+public struct AdaptivePolicy: PollingPolicy {
+    public let minimum: Double
+    public let maximum: Double
+    public let window: Int
+    public let targetFill: Double
+    private var current: Double
+    private var previousStart: Double?
+
+    /// `minimum` defaults to the slowest spacing the budget sustains indefinitely
+    /// (60 calls an hour: one a minute).
+    public init(rules: RateRules, maximum: Double, window: Int = 500, targetFill: Double = 0.5) {
+        let sustainable = max(rules.minSpacing, 3600 / Double(rules.maxPerHour), 86_400 / Double(rules.maxPerDay))
+        minimum = min(sustainable, maximum)
+        self.maximum = maximum
+        self.window = window
+        self.targetFill = targetFill
+        current = maximum
+    }
+
+    public mutating func nextDelay(after report: CycleReport) -> Double {
+        defer { if report.outcome == .ok { previousStart = report.startedAt } }
+        guard report.outcome == .ok else {
+            // The poller already retried within its cycle; try again a little sooner.
+            current = max(minimum, min(current, maximum) / 2)
+            return current
+        }
+        // The API always answers with its newest `window` events: fullness is how many were new.
+        if report.gap || (previousStart != nil && Double(report.new) > targetFill * Double(window)) {
+            current = minimum
+            return current
+        }
+        let proposed: Double
+        if report.new > 0, let previousStart, report.startedAt > previousStart {
+            let rate = Double(report.new) / (report.startedAt - previousStart)
+            proposed = targetFill * Double(window) / rate
+        } else if report.new > 0 {
+            proposed = current  // no rate yet: the first cycle
+        } else {
+            proposed = current * 2
+        }
+        current = min(max(min(proposed, current * 2), minimum), maximum)
+        return current
+    }
+
+    public var description: String { "adaptive, every \(formatDuration(minimum)) to \(formatDuration(maximum))" }
+}
