@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "polisen-dash", targets: ["App"]),
         .executable(name: "replay-benchmark", targets: ["ReplayBenchmark"]),
         .executable(name: "process-benchmark", targets: ["ProcessBenchmark"]),
+        .executable(name: "adaptive-benchmark", targets: ["AdaptiveBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,6 +51,7 @@ let package = Package(
         ),
         .executableTarget(name: "ReplayBenchmark", dependencies: ["Engine"], path: "Benchmarks/ReplayBenchmark"),
         .executableTarget(name: "ProcessBenchmark", dependencies: ["Engine"], path: "Benchmarks/ProcessBenchmark"),
+        .executableTarget(name: "AdaptiveBenchmark", dependencies: ["Engine"], path: "Benchmarks/AdaptiveBenchmark"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Engine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),

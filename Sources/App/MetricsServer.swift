@@ -96,15 +96,16 @@ extension Setup {
     /// The metrics server when metrics_addr is set.
     func startMetricsServer(poller: Poller, logger: Logger) async throws -> MetricsServer? {
         guard let address = metricsAddress else { return nil }
-        return try await MetricsServer.start(address: address, poller: poller, interval: interval, logger: logger)
+        // Health allows two of the longest scheduled gaps (twice the interval when adaptive).
+        return try await MetricsServer.start(address: address, poller: poller, interval: adaptive ? 2 * interval : interval, logger: logger)
     }
 
     func makeScheduler(poller: Poller) -> Scheduler {
-        let policy: any PollingPolicy = adaptive ? AdaptivePolicy(rules: engineConfig.rules, maximum: interval) : FixedInterval(interval)
+        let policy: any PollingPolicy = adaptive ? AdaptivePolicy(rules: engineConfig.rules, interval: interval) : FixedInterval(interval)
         return Scheduler(poller: poller, clock: SystemClock(), policy: policy)
     }
 
     var scheduleDescription: String {
-        adaptive ? AdaptivePolicy(rules: engineConfig.rules, maximum: interval).description : FixedInterval(interval).description
+        adaptive ? AdaptivePolicy(rules: engineConfig.rules, interval: interval).description : FixedInterval(interval).description
     }
 }

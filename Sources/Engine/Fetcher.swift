@@ -142,5 +142,5 @@ public func formatDuration(_ seconds: Double) -> String {
     let s = Int(seconds.rounded(.up))
     if s < 60 { return "\(s) s" }
     if s < 3600 { return s % 60 == 0 ? "\(s / 60) min" : "\(s / 60) min \(s % 60) s" }
-    return "\(s / 3600) h \(s % 3600 / 60) min"
+    return s % 3600 / 60 == 0 ? "\(s / 3600) h" : "\(s / 3600) h \(s % 3600 / 60) min"
 }

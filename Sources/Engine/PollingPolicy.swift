@@ -17,52 +17,53 @@ public struct FixedInterval: PollingPolicy {
 /// Polls sooner when the API's window is filling and slower when it is quiet, so that the
 /// window never overflows between two calls while the rate budget lasts.
 ///
+/// - The first successful cycle is followed soon (`minimum`): two cycles give a rate.
 /// - A detected gap, or new events filling more than `targetFill` of the window: the next call
 ///   comes as soon as the budget can sustain (`minimum`), since events may soon be lost.
 /// - New events: the arrival rate seen since the previous cycle says when the window would be
 ///   `targetFill` full; the next call comes then, at least `minimum` and at most `maximum`.
-/// - Nothing new: the delay doubles, up to `maximum`.
+/// - Nothing new: the delay doubles, up to `maximum` (twice the configured interval).
+/// - A failed cycle (already retried inside): the delay stays, at most the interval.
 /// A delay grows at most twofold per cycle, so a burst after a lull is not missed.
 public struct AdaptivePolicy: PollingPolicy {
     public let minimum: Double
+    public let interval: Double
     public let maximum: Double
     public let window: Int
     public let targetFill: Double
     private var current: Double
     private var previousStart: Double?
 
-    /// `minimum` defaults to the slowest spacing the budget sustains indefinitely
-    /// (60 calls an hour: one a minute).
-    public init(rules: RateRules, maximum: Double, window: Int = 500, targetFill: Double = 0.5) {
+    /// `minimum` is the shortest spacing the budget sustains indefinitely (with the API's
+    /// rules, 60 calls an hour: one a minute); `maximum` is twice `interval`.
+    public init(rules: RateRules, interval: Double, window: Int = 500, targetFill: Double = 0.5) {
         let sustainable = max(rules.minSpacing, 3600 / Double(rules.maxPerHour), 86_400 / Double(rules.maxPerDay))
-        minimum = min(sustainable, maximum)
-        self.maximum = maximum
+        minimum = min(sustainable, interval)
+        self.interval = interval
+        maximum = 2 * interval
         self.window = window
         self.targetFill = targetFill
-        current = maximum
+        current = interval
     }
 
     public mutating func nextDelay(after report: CycleReport) -> Double {
-        defer { if report.outcome == .ok { previousStart = report.startedAt } }
         guard report.outcome == .ok else {
-            // The poller already retried within its cycle; try again a little sooner.
-            current = max(minimum, min(current, maximum) / 2)
+            current = min(current, interval)
             return current
         }
+        defer { previousStart = report.startedAt }
         // The API always answers with its newest `window` events: fullness is how many were new.
-        if report.gap || (previousStart != nil && Double(report.new) > targetFill * Double(window)) {
+        guard let previousStart, report.startedAt > previousStart else {
             current = minimum
             return current
         }
-        let proposed: Double
-        if report.new > 0, let previousStart, report.startedAt > previousStart {
-            let rate = Double(report.new) / (report.startedAt - previousStart)
-            proposed = targetFill * Double(window) / rate
-        } else if report.new > 0 {
-            proposed = current  // no rate yet: the first cycle
-        } else {
-            proposed = current * 2
+        if report.gap || Double(report.new) > targetFill * Double(window) {
+            current = minimum
+            return current
         }
+        let proposed = report.new > 0
+            ? targetFill * Double(window) / (Double(report.new) / (report.startedAt - previousStart))
+            : current * 2
         current = min(max(min(proposed, current * 2), minimum), maximum)
         return current
     }

@@ -12,13 +12,19 @@ import Testing
     @Test func eventsAppearAndPollNowMakesExactlyOneCall() throws {
         let sim = try APISimulator()
         let store = temporaryDirectory()
-        let t = try dashboard(sim, store: store, extra: ["--min-spacing", "1"])
+        let metricsPort = freePort()
+        let t = try dashboard(sim, store: store, extra: ["--min-spacing", "1", "--metrics-addr", "127.0.0.1:\(metricsPort)"])
         t.waitFor("Latest events · 500 · 500 new")
         // A real event from the window, with its Swedish text intact.
         let window = try JSONSerialization.jsonObject(with: sim.get("/_window")) as! [[String: Any]]
         t.waitFor("cycle 1 ·")
         #expect(try sim.log().count == 1)
         #expect(window.count == 500)
+        // The dashboard serves the same metrics and health as `run`.
+        let metrics = try httpGet("http://127.0.0.1:\(metricsPort)/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains("polisen_events_total{kind=\"new\"} 500"))
+        #expect(try httpGet("http://127.0.0.1:\(metricsPort)/healthz").status == 200)
         try t.send("p")
         let after = t.waitFor("cycle 2 idle") { $0.contains("cycle 2 ·") && $0.contains("● idle") }
         #expect(after.contains("· 2 new"))

@@ -134,3 +134,10 @@ func parseJSON(_ s: String) -> [String: Any]? {
 
 /// The `error` of a `--json` cycle report ("" when none).
 func reportError(_ r: RunResult) -> String { (parseJSON(r.stdout)?["error"] as? String) ?? "" }
+
+/// GET over curl: the status code and the body.
+func httpGet(_ url: String) throws -> (status: Int, body: String) {
+    let r = try runTool("/usr/bin/curl", ["-s", "--max-time", "5", "-w", "\n%{http_code}", url])
+    let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+}
