@@ -45,12 +45,29 @@ public enum Deduplicator {
 
     /// One JSONL buffer per partition date, lines in response order.
     public static func partition(_ events: [ScannedEvent], lines: [UInt8]) -> [(LocalDate, [UInt8])] {
-        var byDate: [LocalDate: [UInt8]] = [:]
-        for e in events {
-            byDate[e.localDate, default: []].append(contentsOf: lines[e.line])
-            byDate[e.localDate]!.append(0x0A)
+        // A window spans about a week: a handful of dates, so a short list beats hashing, and
+        // each buffer is sized before it is filled.
+        var dates: [LocalDate] = []
+        var sizes: [Int] = []
+        var slot = [Int](repeating: 0, count: events.count)
+        for (k, e) in events.enumerated() {
+            var d = dates.firstIndex(of: e.localDate) ?? -1
+            if d < 0 { d = dates.count; dates.append(e.localDate); sizes.append(0) }
+            slot[k] = d
+            sizes[d] += e.line.count + 1
         }
-        return byDate.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var buffers = sizes.map { size -> [UInt8] in
+            var b: [UInt8] = []
+            b.reserveCapacity(size)
+            return b
+        }
+        lines.withUnsafeBufferPointer { all in
+            for (k, e) in events.enumerated() {
+                buffers[slot[k]].append(contentsOf: UnsafeBufferPointer(rebasing: all[e.line]))
+                buffers[slot[k]].append(0x0A)
+            }
+        }
+        return zip(dates, buffers).sorted { $0.0 < $1.0 }
     }
 
     /// A response of one to three types is the cached filtered one the API sometimes serves for

@@ -107,6 +107,11 @@ private struct Scanner {
     /// Whether a string of the current element held an escape (its hash then needs the
     /// canonical form).
     var sawEscape = false
+    /// Inside an event, the input is copied to `out` in runs: everything from `spanStart` up to
+    /// the next whitespace between tokens, which is the only thing left out. A compact response
+    /// is then one copy per event.
+    var copying = false
+    var spanStart = 0
 
     init(input: UnsafeBufferPointer<UInt8>) {
         self.input = input
@@ -165,11 +170,19 @@ private struct Scanner {
 
     @inline(__always) func peek() -> UInt8? { pos < input.count ? input[pos] : nil }
 
+    @inline(__always) func isWS(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+
     @inline(__always) mutating func skipWS() {
-        while pos < input.count {
-            let c = input[pos]
-            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 } else { return }
-        }
+        guard pos < input.count, isWS(input[pos]) else { return }
+        if copying { flush() }
+        repeat { pos += 1 } while pos < input.count && isWS(input[pos])
+        spanStart = pos
+    }
+
+    /// Copies the pending run of input to `out`.
+    @inline(__always) mutating func flush() {
+        if pos > spanStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: input[spanStart..<pos])) }
+        spanStart = pos
     }
 
     /// One array element: an event object, or any other value (skipped).
@@ -178,7 +191,6 @@ private struct Scanner {
         let lineStart = out.count
         if c != lbrace {
             try value(depth: 1)
-            out.removeSubrange(lineStart...)
             skip("element is not an object")
             return
         }
@@ -187,12 +199,14 @@ private struct Scanner {
         var typeHash: UInt64 = 0
         var problem: String?
         sawEscape = false
+        copying = true
+        spanStart = pos
+        defer { copying = false }
         // The event object, field by field, so `id` and `datetime` are read on the way.
         pos += 1
-        out.append(lbrace)
         skipWS()
         if peek() == rbrace {
-            pos += 1; out.append(rbrace)
+            pos += 1
         } else {
             while true {
                 skipWS()
@@ -200,7 +214,7 @@ private struct Scanner {
                 let key = try string()
                 skipWS()
                 guard peek() == colon else { throw fail("expected ':'") }
-                pos += 1; out.append(colon)
+                pos += 1
                 skipWS()
                 let valueStart = pos
                 if key == .id {
@@ -225,12 +239,13 @@ private struct Scanner {
                 skipWS()
                 guard let c = peek() else { throw fail("truncated inside an event") }
                 pos += 1
-                if c == comma { out.append(comma); continue }
-                if c == rbrace { out.append(rbrace); break }
+                if c == comma { continue }
+                if c == rbrace { break }
                 pos -= 1
                 throw fail("expected ',' or '}'")
             }
         }
+        flush()
         guard problem == nil, let id, let datetime else {
             out.removeSubrange(lineStart...)
             skip(problem ?? (id == nil ? "event has no id" : "event has no datetime"))
@@ -257,35 +272,35 @@ private struct Scanner {
         switch c {
         case quote: _ = try string()
         case lbrace:
-            pos += 1; out.append(lbrace); skipWS()
-            if peek() == rbrace { pos += 1; out.append(rbrace); return }
+            pos += 1; skipWS()
+            if peek() == rbrace { pos += 1; return }
             while true {
                 skipWS()
                 guard peek() == quote else { throw fail("expected a key") }
                 _ = try string()
                 skipWS()
                 guard peek() == colon else { throw fail("expected ':'") }
-                pos += 1; out.append(colon); skipWS()
+                pos += 1; skipWS()
                 try value(depth: depth + 1)
                 skipWS()
                 guard let d = peek() else { throw fail("truncated inside an object") }
                 pos += 1
-                if d == comma { out.append(comma); continue }
-                if d == rbrace { out.append(rbrace); return }
+                if d == comma { continue }
+                if d == rbrace { return }
                 pos -= 1
                 throw fail("expected ',' or '}'")
             }
         case lbracket:
-            pos += 1; out.append(lbracket); skipWS()
-            if peek() == rbracket { pos += 1; out.append(rbracket); return }
+            pos += 1; skipWS()
+            if peek() == rbracket { pos += 1; return }
             while true {
                 skipWS()
                 try value(depth: depth + 1)
                 skipWS()
                 guard let d = peek() else { throw fail("truncated inside an array") }
                 pos += 1
-                if d == comma { out.append(comma); continue }
-                if d == rbracket { out.append(rbracket); return }
+                if d == comma { continue }
+                if d == rbracket { return }
                 pos -= 1
                 throw fail("expected ',' or ']'")
             }
@@ -302,13 +317,11 @@ private struct Scanner {
         guard pos + n <= input.count else { throw fail("truncated literal") }
         let w = UnsafeBufferPointer(start: word.utf8Start, count: n)
         for k in 0..<n where input[pos + k] != w[k] { throw fail("bad literal") }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: input[pos..<(pos + n)]))
         pos += n
     }
 
     /// A JSON number; returns whether it was a plain integer.
     mutating func number() throws(BodyError) -> Bool {
-        let start = pos
         var integral = true
         if input[pos] == 0x2D { pos += 1 }
         guard let first = peek(), first >= 0x30, first <= 0x39 else { throw fail("bad number") }
@@ -327,7 +340,6 @@ private struct Scanner {
             guard let d = peek(), d >= 0x30, d <= 0x39 else { throw fail("bad exponent") }
             while let d = peek(), d >= 0x30, d <= 0x39 { pos += 1 }
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<pos]))
         return integral
     }
 
@@ -360,7 +372,22 @@ private struct Scanner {
         let start = pos
         pos += 1
         var escaped = false
+        let base = UnsafeRawPointer(input.baseAddress!)
         while true {
+            // Eight bytes at a time while none is a quote, a backslash, a control character
+            // or part of a multi-byte sequence (a SWAR test, exact for "any such byte").
+            while pos &+ 8 <= input.count {
+                let w = base.loadUnaligned(fromByteOffset: pos, as: UInt64.self)
+                let q = w ^ 0x2222_2222_2222_2222, b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let special = ((q &- 0x0101_0101_0101_0101) & ~q) | ((b &- 0x0101_0101_0101_0101) & ~b)
+                    | ((w &- 0x2020_2020_2020_2020) & ~w) | w
+                let found = special & 0x8080_8080_8080_8080
+                if found != 0 {
+                    pos &+= found.trailingZeroBitCount >> 3  // to the first such byte (little-endian)
+                    break
+                }
+                pos &+= 8
+            }
             guard pos < input.count else { throw fail("truncated string") }
             let c = input[pos]
             if c == quote { pos += 1; break }
@@ -384,7 +411,6 @@ private struct Scanner {
                 try utf8Sequence()
             }
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<pos]))
         if escaped { sawEscape = true }
         let len = pos - start - 2
         if !escaped && len == 2 && input[start + 1] == 0x69 && input[start + 2] == 0x64 { return .id }

@@ -141,3 +141,27 @@ import Testing
         #expect(edited.events[0].hash != a.events[0].hash)
     }
 }
+
+@Suite struct ScannerWordAtATimeTests {
+    /// The string scan reads eight bytes at a time: put each kind of special byte at every
+    /// offset of a word and check the event's name against Foundation's reading.
+    @Test func specialBytesAtEveryOffsetOfAWord() throws {
+        let specials = ["\\\"", "\\\\", "\\u00e5", "å", "€", "😀", "\\n"]
+        for special in specials {
+            for offset in 0..<17 {
+                let name = String(repeating: "a", count: offset) + special + String(repeating: "b", count: 17 - offset)
+                let body = "[{\"id\":1,\"datetime\":\"2024-01-02 3:04:05 +01:00\",\"name\":\"\(name)\"}]"
+                let scan = try EventScanner.scan(Array(body.utf8))
+                let line = scan.lineBytes(scan.events[0])
+                let mine = try #require(jsonObject(line)?["name"] as? String)
+                let foundation = try #require((try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]])?.first?["name"] as? String)
+                #expect(mine == foundation, "\(special) at \(offset)")
+            }
+        }
+        // A control character or a stray quote inside a word is still refused, wherever it is.
+        for offset in 0..<9 {
+            let bad = "[{\"id\":1,\"name\":\"" + String(repeating: "a", count: offset) + "\u{01}bbbbbbbb\"}]"
+            #expect(throws: BodyError.self) { try EventScanner.scan(Array(bad.utf8)) }
+        }
+    }
+}
