@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "replay-benchmark", targets: ["ReplayBenchmark"]),
         .executable(name: "process-benchmark", targets: ["ProcessBenchmark"]),
         .executable(name: "adaptive-benchmark", targets: ["AdaptiveBenchmark"]),
+        .executable(name: "render-benchmark", targets: ["RenderBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,6 +53,7 @@ let package = Package(
         .executableTarget(name: "ReplayBenchmark", dependencies: ["Engine"], path: "Benchmarks/ReplayBenchmark"),
         .executableTarget(name: "ProcessBenchmark", dependencies: ["Engine"], path: "Benchmarks/ProcessBenchmark"),
         .executableTarget(name: "AdaptiveBenchmark", dependencies: ["Engine"], path: "Benchmarks/AdaptiveBenchmark"),
+        .executableTarget(name: "RenderBenchmark", dependencies: ["Engine", "TUI"], path: "Benchmarks/RenderBenchmark"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Engine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),

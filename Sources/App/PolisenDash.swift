@@ -10,6 +10,7 @@ struct PolisenDash: AsyncParsableCommand {
     static func main() async {
         // A file-size limit (RLIMIT_FSIZE) must fail a write with EFBIG, not kill the process.
         signal(SIGXFSZ, SIG_IGN)
+        MemoryRelease.limitArenas()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

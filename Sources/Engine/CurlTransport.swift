@@ -3,7 +3,7 @@ import Dispatch
 import Synchronization
 
 /// HTTP over libcurl: compression, timeouts, certificate checks, a body-size cap, phase timings,
-/// SigV4 signing. Each request runs its blocking `curl_easy_perform` on a worker thread, so
+/// SigV4 signing. Each request runs its blocking `curl_easy_perform` on a thread of its own, so
 /// callers never block an executor; task cancellation aborts the transfer from libcurl's
 /// progress callback.
 public struct CurlTransport: HTTPTransport {
@@ -26,7 +26,7 @@ public struct CurlTransport: HTTPTransport {
         let userAgent = self.userAgent
         let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { (cont: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) in
-                DispatchQueue.global(qos: .utility).async {
+                BlockingThread.run {
                     cont.resume(returning: CurlTransport.perform(request, userAgent: userAgent, ctx: ctx))
                 }
             }

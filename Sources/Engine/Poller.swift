@@ -461,6 +461,7 @@ public actor Poller {
             metadata = meta
         }
         emit(.cycleFinished(report, stored: stored))
+        MemoryRelease.afterCycle()
         emit(.budget(budget()))
         emit(.phase(apiState.stopped.map { .stopped(reason: $0.message) } ?? .idle))
         return report

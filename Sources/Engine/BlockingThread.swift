@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs blocking work (a libcurl transfer) on a thread of its own. The global dispatch queues
+/// on Linux run only about as many blocking items at once as there are cores, which would
+/// serialise a cycle's parallel partition writes on a 2-core machine.
+enum BlockingThread {
+    private final class Work {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    static func run(_ body: @escaping @Sendable () -> Void) {
+        let work = Unmanaged.passRetained(Work(body)).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_attr_setstacksize(&attributes, 512 << 10)
+        var thread = pthread_t()
+        let started = pthread_create(&thread, &attributes, { context in
+            let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
+            work.body()
+            return nil
+        }, work)
+        if started != 0 {
+            // No thread to be had: run it here rather than lose the request.
+            Unmanaged<Work>.fromOpaque(work).takeRetainedValue().body()
+        }
+    }
+}
