@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Members resolve only from modules a file imports: otherwise Foundation, which a dependency
+// imports, leaks its String methods into every file and its ICU into the binary.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "polisen-dash",
     platforms: [.macOS(.v14)],
@@ -16,7 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.20.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
@@ -32,11 +36,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .target(
             name: "TUI",
-            dependencies: ["Engine", "CNcursesw"]
+            dependencies: ["Engine", "CNcursesw"],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "App",
@@ -46,9 +52,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            resources: [.copy("Resources/demo-events.json")]
+            swiftSettings: strict
         ),
         .executableTarget(name: "ReplayBenchmark", dependencies: ["Engine"], path: "Benchmarks/ReplayBenchmark"),
         .executableTarget(name: "ProcessBenchmark", dependencies: ["Engine"], path: "Benchmarks/ProcessBenchmark"),

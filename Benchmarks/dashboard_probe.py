@@ -111,7 +111,7 @@ def idle_cpu(port, argv):
     return {"idle_seconds": round(t1 - t0, 1), "cpu_seconds": seconds, "cpu_percent_of_a_core": 100 * seconds / (t1 - t0)}
 
 
-def cycles(port, argv, count=1000):
+def cycles(port, argv, count=int(os.environ.get("PROBE_CYCLES", "1000"))):
     store = tempfile.mkdtemp(prefix="pd-cycles-")
     before = requests_served(port)
     pid, fd = spawn(argv + ["--store", store], 200, 60)
@@ -132,7 +132,7 @@ def cycles(port, argv, count=1000):
     stop(pid, fd)
     marks = sorted(samples)
     return {"cycles": count, "seconds": round(time.time() - start, 1), "rss_kb_by_cycle": samples, "peak_kb": peak,
-            "growth_kb_from_cycle_200_to_1000": samples[marks[-1]] - samples[200]}
+            f"growth_kb_from_cycle_{marks[len(marks) // 2]}_to_{marks[-1]}": samples[marks[-1]] - samples[marks[len(marks) // 2]]}
 
 
 mode, port, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]

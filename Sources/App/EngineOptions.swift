@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The flags every engine-running command shares. Each is optional here: an absent flag

@@ -1,94 +1,129 @@
 import Engine
-import FlyingFox
-import FlyingSocks
-import Foundation
 import Logging
 import Metrics
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 import Prometheus
 
-/// `--metrics-addr`: Prometheus text on /metrics (swift-metrics through swift-prometheus)
-/// and the health verdict on /healthz, served by FlyingFox.
+/// `--metrics-addr`: Prometheus text on /metrics (swift-metrics through swift-prometheus) and
+/// the health verdict on /healthz, served over SwiftNIO's HTTP/1.1 server.
 final class MetricsServer: Sendable {
-    private let server: HTTPServer
-    private let task: Task<Void, Never>
+    private let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+    private let serving: Task<Void, Never>
+    let boundAddress: String
 
     /// Bootstraps the metrics system (once per process) and starts serving.
     static func start(address: String, poller: Poller, interval: Double, logger: Logger) async throws -> MetricsServer {
+        let (host, port) = try hostAndPort(address)
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
             .map { Duration.milliseconds(Int64($0 * 1000)) }
         MetricsSystem.bootstrap(factory)
         let startedAt = SystemClock().now()
-        let server = HTTPServer(address: try socketAddress(address), logger: SwiftLogBridge(logger: logger))
-        await server.appendRoute("GET /metrics") { _ in
-            await poller.publishGauges()
-            var buffer: [UInt8] = []
-            registry.emit(into: &buffer)
-            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: Data(buffer))
-        }
-        await server.appendRoute("GET /healthz") { _ in
-            let verdict = HealthCheck.evaluate(lastSuccessAt: await poller.lastSuccessAt, startedAt: startedAt, interval: interval,
-                                               stop: await poller.stop?.message, now: SystemClock().now())
-            return HTTPResponse(statusCode: verdict.healthy ? .ok : .serviceUnavailable,
-                                headers: [.contentType: "text/plain; charset=utf-8"], body: Data((verdict.reason + "\n").utf8))
-        }
-        let task = Task {
-            do { try await server.run() } catch is CancellationError {} catch {
-                logger.error("metrics server stopped: \(error)")
+        let respond: @Sendable (String) async -> Reply = { path in
+            switch path {
+            case "/metrics":
+                await poller.publishGauges()
+                var buffer: [UInt8] = []
+                registry.emit(into: &buffer)
+                return Reply(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: buffer)
+            case "/healthz":
+                let verdict = HealthCheck.evaluate(lastSuccessAt: await poller.lastSuccessAt, startedAt: startedAt, interval: interval,
+                                                   stop: await poller.stop?.message, now: SystemClock().now())
+                return Reply(status: verdict.healthy ? .ok : .serviceUnavailable, contentType: "text/plain; charset=utf-8",
+                             body: Array((verdict.reason + "\n").utf8))
+            default:
+                return Reply(status: .notFound, contentType: "text/plain; charset=utf-8", body: Array("try /metrics or /healthz\n".utf8))
             }
         }
-        do { try await server.waitUntilListening(timeout: 5) } catch {
-            task.cancel()
+        let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+        do {
+            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: port) { child in
+                    child.eventLoop.makeCompletedFuture {
+                        try child.pipeline.syncOperations.configureHTTPServerPipeline()
+                        return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
+                    }
+                }
+        } catch {
             throw CommandFailure(description: "cannot serve metrics on \(address): \(error)")
         }
-        if let bound = await server.listeningAddress, case .ip4(let ip, let port) = bound {
-            logger.info("metrics on http://\(ip):\(port)/metrics, health on /healthz")
-        } else if let bound = await server.listeningAddress, case .ip6(let ip, let port) = bound {
-            logger.info("metrics on http://[\(ip)]:\(port)/metrics, health on /healthz")
+        let bound = channel.channel.localAddress
+        let shown = bound.map { ($0.protocol == .inet6 ? "[\($0.ipAddress ?? host)]" : $0.ipAddress ?? host) + ":\($0.port ?? port)" } ?? address
+        let serving = Task {
+            do {
+                try await withThrowingDiscardingTaskGroup { group in
+                    try await channel.executeThenClose { connections in
+                        for try await connection in connections {
+                            group.addTask { await serve(connection, respond: respond) }
+                        }
+                    }
+                }
+            } catch {
+                if !Task.isCancelled { logger.error("metrics server stopped: \(error)") }
+            }
         }
-        return MetricsServer(server: server, task: task)
+        logger.info("metrics on http://\(shown)/metrics, health on /healthz")
+        return MetricsServer(channel: channel, serving: serving, boundAddress: shown)
     }
 
-    private init(server: HTTPServer, task: Task<Void, Never>) {
-        self.server = server; self.task = task
+    private init(channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
+                 serving: Task<Void, Never>, boundAddress: String) {
+        self.channel = channel; self.serving = serving; self.boundAddress = boundAddress
     }
 
     func stop() async {
-        await server.stop(timeout: 1)
-        task.cancel()
+        try? await channel.channel.close()
+        serving.cancel()
+        await serving.value
+    }
+
+    struct Reply: Sendable {
+        var status: HTTPResponseStatus
+        var contentType: String
+        var body: [UInt8]
+    }
+
+    /// One connection: GET requests answered in turn (keep-alive), anything else refused.
+    private static func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
+                              respond: @Sendable (String) async -> Reply) async {
+        try? await connection.executeThenClose { inbound, outbound in
+            var request: HTTPRequestHead?
+            for try await part in inbound {
+                switch part {
+                case .head(let head): request = head
+                case .body: break
+                case .end:
+                    guard let head = request else { continue }
+                    let path = String(head.uri.prefix { $0 != "?" })
+                    let reply = head.method == .GET || head.method == .HEAD
+                        ? await respond(path)
+                        : Reply(status: .methodNotAllowed, contentType: "text/plain; charset=utf-8", body: Array("GET only\n".utf8))
+                    var headers = HTTPHeaders()
+                    headers.add(name: "Content-Type", value: reply.contentType)
+                    headers.add(name: "Content-Length", value: String(reply.body.count))
+                    if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
+                    try await outbound.write(.head(HTTPResponseHead(version: head.version, status: reply.status, headers: headers)))
+                    if head.method != .HEAD { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: reply.body)))) }
+                    try await outbound.write(.end(nil))
+                    if !head.isKeepAlive { return }
+                    request = nil
+                }
+            }
+        }
     }
 
     /// HOST:PORT, [IPv6]:PORT, or localhost:PORT.
-    static func socketAddress(_ text: String) throws -> any SocketAddress {
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+    static func hostAndPort(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             throw CommandFailure(description: "metrics_addr \(text): expected HOST:PORT")
         }
         var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") {
-            host = String(host.dropFirst().dropLast())
-            do { return try sockaddr_in6.inet6(ip6: host, port: port) } catch {
-                throw CommandFailure(description: "metrics_addr \(text): \(host) is not an IPv6 address")
-            }
-        }
-        if host == "localhost" { host = "127.0.0.1" }
-        do { return try sockaddr_in.inet(ip4: host, port: port) } catch {
-            throw CommandFailure(description: "metrics_addr \(text): \(host) is not an IPv4 address (use an address, localhost, or [IPv6])")
-        }
-    }
-}
-
-/// FlyingFox's log lines through swift-log, so the dashboard's silent logger silences them too.
-private struct SwiftLogBridge: FlyingSocks.Logging {
-    let logger: Logger
-    func logDebug(_ debug: @autoclosure () -> String) { logger.debug("\(debug())") }
-    func logInfo(_ info: @autoclosure () -> String) { logger.debug("\(info())") }
-    func logWarning(_ warning: @autoclosure () -> String) { logger.warning("\(warning())") }
-    func logError(_ error: @autoclosure () -> String) { logger.error("\(error())") }
-    func logCritical(_ critical: @autoclosure () -> String) {
-        // FlyingFox reports its own orderly stop as a critical CancellationError.
-        let message = critical()
-        if message.contains("CancellationError") { logger.debug("\(message)") } else { logger.critical("\(message)") }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
     }
 }
 

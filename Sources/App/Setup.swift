@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The resolved settings turned into the engine's parts: store, API state path, engine

@@ -26,7 +26,7 @@ public struct CurlTransport: HTTPTransport {
         let userAgent = self.userAgent
         let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { (cont: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) in
-                BlockingThread.run {
+                DedicatedThread.run {
                     cont.resume(returning: CurlTransport.perform(request, userAgent: userAgent, ctx: ctx))
                 }
             }

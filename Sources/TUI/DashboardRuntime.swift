@@ -1,5 +1,4 @@
 import Engine
-import Foundation
 import Synchronization
 
 /// Runs the dashboard: one thread owns the terminal (keys, drawing); the engine runs in tasks
@@ -20,12 +19,10 @@ public final class DashboardRuntime: Sendable {
     public func run(state initial: DashboardState, clock: any WallClock,
                     effects: @escaping @Sendable (DashboardEffect) -> Void) async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let thread = Thread { [self] in
+            DedicatedThread.run { [self] in
                 self.loop(initial, clock: clock, effects: effects)
                 done.resume()
             }
-            thread.name = "terminal"
-            thread.start()
         }
     }
 

@@ -46,8 +46,21 @@ def instant(dt):
     return calendar.timegm((y, mo, d, h, mi, s, 0, 0, 0)) - sign * (oh * 3600 + om * 60)
 
 
+def redate(timeline, self_start, spacing=1000):
+    """--recent: events published every `spacing` seconds, the one at the start cursor now, in
+    Stockholm's local time and offset, so that a poller sees them as recent (as the real API's)."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+    stockholm = ZoneInfo("Europe/Stockholm")
+    now = time.time()
+    for i, e in enumerate(timeline):
+        local = datetime.fromtimestamp(now + (i - self_start) * spacing, tz=timezone.utc).astimezone(stockholm)
+        offset = local.utcoffset().total_seconds() // 60
+        e["datetime"] = f"{local:%Y-%m-%d} {local.hour}:{local:%M:%S} +{int(offset // 60):02d}:{int(offset % 60):02d}"
+
+
 class Simulator:
-    def __init__(self, fixtures_dir, start, step, use_gzip, latency):
+    def __init__(self, fixtures_dir, start, step, use_gzip, latency, recent=False):
         self.lock = threading.Lock()
         files = sorted(f for f in os.listdir(fixtures_dir) if f.endswith(".json"))
         first_version = {}
@@ -62,6 +75,8 @@ class Simulator:
             for e in events:
                 first_version.setdefault(e["id"], e)
         self.timeline = sorted(first_version.values(), key=lambda e: (instant(e["datetime"]), e["id"]))
+        if recent:
+            redate(self.timeline, self_start=min(max(start, 1), len(self.timeline)))
         self.current = {e["id"]: e for e in self.timeline}
         self.cursor = min(max(start, 1), len(self.timeline))
         self.step = step
@@ -242,8 +257,9 @@ def main():
     ap.add_argument("--step", type=int, default=2, help="events published per API request")
     ap.add_argument("--no-gzip", action="store_true")
     ap.add_argument("--latency", type=float, default=0.0, help="seconds added to every API response")
+    ap.add_argument("--recent", action="store_true", help="re-date the events to now (one every 1000 s)")
     args = ap.parse_args()
-    Handler.sim = Simulator(args.fixtures, args.start, args.step, not args.no_gzip, args.latency)
+    Handler.sim = Simulator(args.fixtures, args.start, args.step, not args.no_gzip, args.latency, args.recent)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     print(f"LISTENING {server.server_address[1]}", flush=True)

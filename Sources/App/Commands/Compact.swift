@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Foundation
+import FoundationEssentials
 
 struct Compact: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,9 +20,9 @@ struct Compact: AsyncParsableCommand {
         let store = try options.resolve().makeStore()
         let limit = before.flatMap(LocalDate.init(iso:)) ?? StockholmCalendar.date(at: Int64(SystemClock().now()))
         let report = try await Compactor(store: store).compact(before: limit) { line in
-            FileHandle.standardError.write(Data("\(line)\n".utf8))
+            StandardStreams.error("\(line)\n")
         }
-        for reason in report.skipped { FileHandle.standardError.write(Data("left as is: \(reason)\n".utf8)) }
+        for reason in report.skipped { StandardStreams.error("left as is: \(reason)\n") }
         print("compacted \(report.daysCompacted) day(s): \(report.partsMerged) part files merged"
               + (report.leftoversRemoved > 0 ? ", \(report.leftoversRemoved) left over by an earlier run removed" : "")
               + " in \(store.location)")

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Foundation
+import FoundationEssentials
 
 struct Config: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,12 +34,14 @@ struct Config: AsyncParsableCommand {
         let keyWidth = rows.map(\.key.count).max() ?? 0
         let valueWidth = min(60, rows.map(\.value.count).max() ?? 0)
         for row in rows {
-            print(row.key.padding(toLength: keyWidth, withPad: " ", startingAt: 0) + "  "
-                  + row.value.padding(toLength: max(valueWidth, row.value.count), withPad: " ", startingAt: 0) + "  " + row.source)
+            print(padded(row.key, keyWidth) + "  " + padded(row.value, valueWidth) + "  " + row.source)
         }
         if let credentials {
-            print("s3_credentials".padding(toLength: keyWidth, withPad: " ", startingAt: 0) + "  "
-                  + "<redacted>".padding(toLength: valueWidth, withPad: " ", startingAt: 0) + "  " + credentials)
+            print(padded("s3_credentials", keyWidth) + "  " + padded("<redacted>", valueWidth) + "  " + credentials)
         }
     }
+}
+
+private func padded(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
 }

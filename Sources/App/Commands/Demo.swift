@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Foundation
+import FoundationEssentials
 import Logging
 import TUI
 
@@ -18,10 +18,7 @@ struct Demo: AsyncParsableCommand {
     var minSpacing: Double = 10
 
     func run() async throws {
-        guard let url = Bundle.module.url(forResource: "demo-events", withExtension: "json") else {
-            throw CommandFailure(description: "the demo's bundled events are missing from this build")
-        }
-        let api = try DemoAPI(bundle: Array(try Data(contentsOf: url)))
+        let api = try DemoAPI(bundle: Array(demoEventsJSON.utf8))
         let root = store ?? FileManager.default.temporaryDirectory.appendingPathComponent("polisen-dash-demo-\(UUID().uuidString.prefix(8))").path
         var config = EngineConfig(apiURL: "demo://polisen.se/api/events")
         config.rules = RateRules(minSpacing: minSpacing, maxPerHour: 60, maxPerDay: 1440)

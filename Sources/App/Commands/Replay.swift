@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Foundation
+import FoundationEssentials
 
 struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,7 +42,7 @@ struct Replay: AsyncParsableCommand {
         let first = (date ?? from).flatMap(LocalDate.init(iso:))
         let last = (date ?? to).flatMap(LocalDate.init(iso:))
         let selection = try await reader.events(from: first, to: last, containing: grep)
-        for problem in selection.problems { FileHandle.standardError.write(Data("skipped: \(problem)\n".utf8)) }
+        for problem in selection.problems { StandardStreams.error("skipped: \(problem)\n") }
         let matching = selection.entries.filter { matches($0.event) }
         var out = ""
         for entry in matching {
@@ -53,11 +53,11 @@ struct Replay: AsyncParsableCommand {
                 let place = e.location?.name ?? ""
                 out += "\(e.datetime)  \(e.type ?? "")  \(place)  \(e.name ?? "")\n    \(e.summary ?? "")\n"
             }
-            if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
+            if out.utf8.count > 1 << 16 { StandardStreams.output(out); out = "" }
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        StandardStreams.output(out)
         if !json {
-            FileHandle.standardError.write(Data("\(matching.count) event(s) from \(selection.partsRead) part file(s) in \(reader.store.location)\n".utf8))
+            StandardStreams.error("\(matching.count) event(s) from \(selection.partsRead) part file(s) in \(reader.store.location)\n")
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
-import Foundation
+import Logging
+import FoundationEssentials
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

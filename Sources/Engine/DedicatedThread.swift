@@ -2,22 +2,22 @@
 import Glibc
 #endif
 
-/// Runs blocking work (a libcurl transfer) on a thread of its own. The global dispatch queues
-/// on Linux run only about as many blocking items at once as there are cores, which would
-/// serialise a cycle's parallel partition writes on a 2-core machine.
-enum BlockingThread {
+/// Runs blocking work (a libcurl transfer, the terminal loop) on a thread of its own. The global
+/// dispatch queues on Linux run only about as many blocking items at once as there are cores,
+/// which would serialise a cycle's parallel partition writes on a 2-core machine.
+public enum DedicatedThread {
     private final class Work {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
-    static func run(_ body: @escaping @Sendable () -> Void) {
+    public static func run(_ body: @escaping @Sendable () -> Void) {
         let work = Unmanaged.passRetained(Work(body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        pthread_attr_setstacksize(&attributes, 512 << 10)
+        pthread_attr_setstacksize(&attributes, 1 << 20)
         var thread = pthread_t()
         let started = pthread_create(&thread, &attributes, { context in
             let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
