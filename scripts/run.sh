@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release --product polisen-dash >&2
+# The Swift runtime linked in: about 8 MB less resident memory than loading it as shared libraries.
+swift build -c release --static-swift-stdlib --product polisen-dash >&2
 exec .build/release/polisen-dash "$@"

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 need=()
-for pkg in libcurl4-openssl-dev libncurses-dev tmux python3 python3-venv pkg-config curl; do
+for pkg in libcurl4-openssl-dev libncurses-dev tmux python3 python3-venv pkg-config curl tzdata; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

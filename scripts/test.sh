@@ -4,10 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-# The S3-compatible test server and a client we did not write, in the project's own venv.
-if ! .venv/bin/python -c "import moto, boto3; assert tuple(map(int, moto.__version__.split('.')[:3])) >= (5, 2, 5)" 2>/dev/null; then
-    python3 -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check 'moto[server]>=5.2.5' boto3
-fi
+scripts/python-env.sh
 swift build --product polisen-dash
 swift test --disable-xctest "$@"

@@ -27,6 +27,7 @@ struct Poll: AsyncParsableCommand {
         let setup = try options.resolve()
         let logger = setup.makeLogger()
         let poller = try await setup.openPoller(logger: logger)
+        await poller.finishEvents()  // no one reads it here
         let report = await withShutdownSignals { await poller.runCycle(trigger: .once, maxBudgetWait: noWait ? 0 : 900) }
         if json {
             print(String(decoding: try reportJSON(report), as: UTF8.self))
