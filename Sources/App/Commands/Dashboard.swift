@@ -16,7 +16,7 @@ struct Dashboard: AsyncParsableCommand {
         let setup = try options.resolve()
         let poller = try await setup.openPoller(logger: logger)
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
-        await LiveDashboard.run(poller: poller, scheduler: setup.makeScheduler(poller: poller), apiURL: setup.apiURL,
+        await LiveDashboard.run(poller: poller, scheduler: setup.makeScheduler(poller: poller), apiURL: redactingUserInfo(setup.apiURL),
                                 noColor: noColorRequested)
         await metrics?.stop()
     }
