@@ -43,7 +43,7 @@ public struct SettingKey: Sendable, Hashable {
     public static let maxAttempts = SettingKey("max_attempts", .integer(minimum: 1), default: "4",
                                                help: "Attempts per cycle, the first included.")
     public static let interval = SettingKey("interval", .number(minimum: 0, exclusive: true), default: "1800",
-                                            help: "Seconds between scheduled cycles (the longest wait when adaptive).")
+                                            help: "Seconds between scheduled cycles (with --adaptive, the usual cadence: sooner when busy, up to twice this when quiet).")
     public static let adaptive = SettingKey("adaptive", .boolean, default: "false",
                                             help: "Poll sooner when the window fills or a gap is seen, slower when quiet.")
     public static let metricsAddr = SettingKey("metrics_addr", .hostPort, default: nil,
