@@ -17,7 +17,7 @@ import Testing
         let sim = try APISimulator()
         let store = temporaryDirectory()
         let (p, log) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--metrics-addr", "127.0.0.1:0"])
-        defer { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() }
+        defer { if p.isRunning { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() } }
         #expect(log.contains("cycle 1 ok"))
         let base = try metricsBase(log)
         let (status, metrics) = try httpGet(base + "/metrics")
@@ -38,6 +38,26 @@ import Testing
         let health = try httpGet(base + "/healthz")
         #expect(health.status == 200)
         #expect(health.body.hasPrefix("ok: last successful cycle"))
+
+        // A scraper holding a keep-alive connection open does not delay the exit.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let hostPort = base.dropFirst("http://".count).split(separator: ":")
+        holder.arguments = ["python3", "-c", """
+            import http.client, sys, time
+            c = http.client.HTTPConnection("\(hostPort[0])", \(hostPort[1]))
+            c.request("GET", "/healthz"); c.getresponse().read(); print("open", flush=True); time.sleep(20)
+            """]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        defer { holder.terminate() }
+        _ = out.fileHandleForReading.availableData  // "open": the connection is established and idle
+        let sent = Date()
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(Date().timeIntervalSince(sent) < 2)
     }
 
     @Test func healthTurnsUnhealthyWhenCyclesKeepFailing() throws {
