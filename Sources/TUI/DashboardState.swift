@@ -31,6 +31,8 @@ public struct DashboardState: Sendable {
     public var failures: [FailureEntry] = []
     public var budget: BudgetSnapshot?
     public var nextPollAt: Double?
+    /// "every 30 min", or "adaptive, every 1 min to 1 h".
+    public var schedule: String?
     public var manualRequested = false
     public var notices: [String] = []
     public var runningCycle: Int?

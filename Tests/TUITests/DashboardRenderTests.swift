@@ -45,6 +45,20 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         }
     }
 
+    @Test func theHeadroomPaneSaysWhichScheduleRuns() {
+        var s = state()
+        s.schedule = AdaptivePolicy(rules: .polisen, interval: 1800).description
+        let text = render(s).text
+        #expect(text.contains("schedule: adaptive, every 1 min to 1 h"))
+        s.schedule = FixedInterval(1800).description
+        #expect(render(s).text.contains("schedule: every 30 min"))
+        // At the smallest size the line gives way rather than overwrite the border.
+        s.width = 80; s.height = 24
+        let small = render(s)
+        let layout = DashboardLayout.compute(width: 80, height: 24)!
+        #expect(small[layout.headroom.x, layout.headroom.maxY - 1].text == "└")
+    }
+
     @Test func swedishTextKeepsEveryColumnAligned() {
         let buf = render(state())
         let layout = DashboardLayout.compute(width: 120, height: 40)!

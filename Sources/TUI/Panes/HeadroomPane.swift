@@ -1,7 +1,8 @@
 import Engine
 
 /// API rate headroom: the hour and day budgets as gauges, the next scheduled poll, when a
-/// manual poll is allowed, compression of the last fetch, window use and gap warnings.
+/// manual poll is allowed, compression of the last fetch, window use, the schedule (fixed or
+/// adaptive) and gap warnings.
 struct HeadroomPane {
     let state: DashboardState
     let theme: Theme
@@ -48,6 +49,10 @@ struct HeadroomPane {
             }
         }
         y += 1
+        if let schedule = state.schedule, y < inner.maxY {
+            buf.put("schedule: \(schedule)", x: inner.x, y: y, style: theme.dim, maxWidth: inner.width)
+            y += 1
+        }
         if let gap = state.reports.last(where: \.gap), y < inner.maxY {
             buf.put("last gap warning: cycle \(gap.cycle) at \(clockTime(gap.startedAt))", x: inner.x, y: y, style: theme.warn, maxWidth: inner.width)
         }
