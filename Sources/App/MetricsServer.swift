@@ -134,13 +134,4 @@ extension Setup {
         // Health allows two of the longest scheduled gaps (twice the interval when adaptive).
         return try await MetricsServer.start(address: address, poller: poller, interval: adaptive ? 2 * interval : interval, logger: logger)
     }
-
-    func makeScheduler(poller: Poller) -> Scheduler {
-        let policy: any PollingPolicy = adaptive ? AdaptivePolicy(rules: engineConfig.rules, interval: interval) : FixedInterval(interval)
-        return Scheduler(poller: poller, clock: SystemClock(), policy: policy)
-    }
-
-    var scheduleDescription: String {
-        adaptive ? AdaptivePolicy(rules: engineConfig.rules, interval: interval).description : FixedInterval(interval).description
-    }
 }

@@ -83,6 +83,17 @@ struct Setup {
                      retry: RetryPolicy(maxAttempts: settings.integer(.maxAttempts)), totalTimeout: settings.number(.timeout))
     }
 
+    /// The fixed interval, or --adaptive's policy over it.
+    var pollingPolicy: any PollingPolicy {
+        adaptive ? AdaptivePolicy(rules: engineConfig.rules, interval: interval) : FixedInterval(interval)
+    }
+
+    var scheduleDescription: String { pollingPolicy.description }
+
+    func makeScheduler(poller: Poller) -> Scheduler {
+        Scheduler(poller: poller, clock: SystemClock(), policy: pollingPolicy)
+    }
+
     func makeLogger() -> Logger {
         let json = settings.string(.logFormat) == "json"
         var logger = Logger(label: "polisen-dash") { label -> any LogHandler in

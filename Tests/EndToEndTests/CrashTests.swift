@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -11,7 +12,7 @@ import Glibc
     static let rounds = 50
 
     /// Runs `run` and kills it with SIGKILL after a random delay; returns how long it ran.
-    func crashOnce(_ args: [String], env: [String: String], rng: inout SplitMix) throws {
+    func crashOnce(_ args: [String], env: [String: String], rng: inout SplitMix64) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)
         p.arguments = args
@@ -25,7 +26,7 @@ import Glibc
     }
 
     func crashLoop(sim: APISimulator, storeArgs: [String], env: [String: String], seed: UInt64) throws {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         // The ledger survives every kill (it is written before each call), so the simulator's
         // budget must be large enough for 50 restarts' worth of calls.
         let storeArgs = storeArgs + ["--max-per-hour", "100000", "--max-per-day", "100000"]
@@ -86,18 +87,6 @@ import Glibc
     }
 }
 
-/// A small deterministic generator: the crash points are random but repeatable.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite(.serialized) struct DiskFullTests {
     @Test func aFullDiskFailsClearlyDamagesNothingAndTheNextCycleStoresWhatWasMissed() throws {

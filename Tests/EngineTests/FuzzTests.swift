@@ -7,20 +7,8 @@ import Testing
 @Suite struct FuzzTests {
     static let iterations = Int(ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"] ?? "") ?? 3000
 
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
-
     /// One random edit: flip, delete, duplicate, insert or truncate.
-    static func mutate(_ input: [UInt8], _ rng: inout Rng) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var b = input
         guard !b.isEmpty else { return [UInt8(rng.below(256))] }
         let i = rng.below(b.count)
@@ -38,7 +26,7 @@ import Testing
     }
 
     @Test func theDecoderNeverCrashesAndWhatItAcceptsIsValid() {
-        var rng = Rng(state: 1)
+        var rng = SplitMix64(seed: 1)
         let seeds = ["snapshot-2018-04-13-civil-courage-fixture.json", "snapshot-2026-03-31T0652Z-dnouri-filtered-cache.json"].map(Fixtures.bytes)
         var accepted = 0
         for n in 0..<Self.iterations {
@@ -56,7 +44,7 @@ import Testing
     }
 
     @Test func storedPartsWithDamagedLinesNeverCrashTheReader() {
-        var rng = Rng(state: 2)
+        var rng = SplitMix64(seed: 2)
         let scan = try! EventScanner.scan(Fixtures.bytes("snapshot-2018-04-13-civil-courage-fixture.json"))
         var part: [UInt8] = []
         for e in scan.events { part += scan.lineBytes(e); part.append(0x0A) }
@@ -69,7 +57,7 @@ import Testing
     }
 
     @Test func theMetadataLoaderNeverCrashesAndWhatItLoadsRoundTrips() throws {
-        var rng = Rng(state: 3)
+        var rng = SplitMix64(seed: 3)
         var meta = Metadata(lastCycle: 12, updatedAt: 1)
         for (i, e) in (try! EventScanner.scan(Fixtures.bytes(Fixtures.latest))).events.prefix(20).enumerated() {
             meta.seen.record(id: e.id, hash: e.hash, date: e.localDate, at: Int64(i))
