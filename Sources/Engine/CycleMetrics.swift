@@ -8,7 +8,9 @@ public struct CycleMetrics: Sendable {
     public func observe(_ event: EngineEvent) {
         switch event {
         case .cycleFinished(let report, _): record(report)
-        case .failure(let entry): Counter(label: "polisen_failures_total", dimensions: [("stage", entry.stage.rawValue), ("kind", entry.kind)]).increment()
+        case .failure(let entry) where entry.outcome != .recovered:
+            Counter(label: "polisen_failures_total", dimensions: [("stage", entry.stage.rawValue), ("kind", entry.kind ?? entry.stage.rawValue)])
+                .increment()
         case .budget(let b):
             Gauge(label: "polisen_rate_budget_used_calls", dimensions: [("window", "hour")]).record(b.hourUsed)
             Gauge(label: "polisen_rate_budget_used_calls", dimensions: [("window", "day")]).record(b.dayUsed)
@@ -43,19 +45,4 @@ public struct CycleMetrics: Sendable {
     }
 
     private func nanos(_ ms: Double) -> Int64 { Int64((ms * 1e6).rounded()) }
-}
-
-extension FailureEntry {
-    /// A small fixed set of labels for the failures counter: the HTTP status, or the kind of
-    /// transport or body problem, or the store stage that failed.
-    public var kind: String {
-        guard stage == .fetch else { return stage.rawValue }
-        if error.hasPrefix("HTTP "), let code = Int(error.dropFirst(5).prefix(3)) { return "http_\(code)" }
-        for (prefix, kind) in [("timeout", "timeout"), ("connection", "connection"), ("response larger", "too_large"),
-                               ("invalid JSON", "bad_body"), ("empty body", "bad_body"), ("not a JSON", "bad_body"),
-                               ("HTML", "bad_body")] where error.hasPrefix(prefix) {
-            return kind
-        }
-        return "other"
-    }
 }

@@ -29,7 +29,7 @@ extension Poller {
                     let message = "rate budget: next call allowed in \(formatDuration(wait))"
                     result.error = message
                     if attempt > 1 {
-                        result.failures.append(failure(cycle: cycle, message, attempt: attempt - 1, backoff: nil, outcome: .gaveUp))
+                        result.failures.append(failure(cycle: cycle, message, kind: "budget", attempt: attempt - 1, backoff: nil, outcome: .gaveUp))
                     }
                     return result
                 }
@@ -50,7 +50,7 @@ extension Poller {
             let request = HTTPRequest(url: config.apiURL, headers: [("Accept", "application/json")],
                                       connectTimeout: config.connectTimeout, totalTimeout: config.totalTimeout,
                                       maxBodyBytes: config.maxBodyBytes)
-            var retryable: (String, Double?)?
+            var retryable: (message: String, kind: String, retryAfter: Double?)?
             do {
                 let response = try await sendCompletingCall(request).get()
                 result.response = response
@@ -60,27 +60,29 @@ extension Poller {
                         let scan = try EventScanner.scan(response.body)
                         result.scan = scan
                         if attempt > 1, let last = result.failures.last {
-                            result.failures.append(failure(cycle: cycle, "recovered after \(last.error)", attempt: attempt, backoff: nil, outcome: .recovered))
+                            result.failures.append(failure(cycle: cycle, "recovered after \(last.error)", kind: last.kind ?? "other",
+                                                           attempt: attempt, backoff: nil, outcome: .recovered))
                             emit(.failure(result.failures.last!))
                         }
                         return result
                     } catch {
                         let message = "response body: \(error)"
-                        if ResponseJudge.isRetryable(error) { retryable = (message, nil) } else {
-                            return give(up: message, &result, cycle: cycle, attempt: attempt)
+                        if ResponseJudge.isRetryable(error) { retryable = (message, "bad_body", nil) } else {
+                            return give(up: message, kind: "bad_body", &result, cycle: cycle, attempt: attempt)
                         }
                     }
                 case .retry(let message, let retryAfter):
-                    retryable = (message, retryAfter)
+                    retryable = (message, "http_\(response.status)", retryAfter)
                     if let retryAfter { apiState.notBefore = max(apiState.notBefore ?? 0, clock.now() + retryAfter) }
                 case .fail(let message):
-                    return give(up: message, &result, cycle: cycle, attempt: attempt)
+                    // A 200 that is not JSON (an HTML page) is a bad body, not an HTTP error.
+                    return give(up: message, kind: response.status == 200 ? "bad_body" : "http_\(response.status)", &result, cycle: cycle, attempt: attempt)
                 case .stop(let message):
                     let stop = APIState.Stop(url: config.apiURL, at: clock.now(), message: message)
                     apiState.stopped = stop
                     try? apiStateFile.save(apiState)
                     result.stopped = stop
-                    result.failures.append(failure(cycle: cycle, message, attempt: attempt, backoff: nil, outcome: .stopped))
+                    result.failures.append(failure(cycle: cycle, message, kind: "http_\(response.status)", attempt: attempt, backoff: nil, outcome: .stopped))
                     emit(.failure(result.failures.last!))
                     result.error = message
                     return result
@@ -91,20 +93,20 @@ extension Poller {
                     return result
                 }
                 guard ResponseJudge.isRetryable(error) else {
-                    return give(up: error.description, &result, cycle: cycle, attempt: attempt)
+                    return give(up: error.description, kind: error.kind, &result, cycle: cycle, attempt: attempt)
                 }
-                retryable = (error.description, nil)
+                retryable = (error.description, error.kind, nil)
             }
             // A failure worth retrying: back off, unless the attempts or the wait run out.
-            let (message, retryAfter) = retryable!
+            let (message, kind, retryAfter) = retryable!
             guard attempt < policy.maxAttempts else {
-                return give(up: message, &result, cycle: cycle, attempt: attempt)
+                return give(up: message, kind: kind, &result, cycle: cycle, attempt: attempt)
             }
             let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: random())
             guard delay <= policy.maxWait else {
-                return give(up: "\(message); retry in \(formatDuration(delay)) is beyond this cycle", &result, cycle: cycle, attempt: attempt)
+                return give(up: "\(message); retry in \(formatDuration(delay)) is beyond this cycle", kind: kind, &result, cycle: cycle, attempt: attempt)
             }
-            result.failures.append(failure(cycle: cycle, message, attempt: attempt, backoff: delay, outcome: .retrying))
+            result.failures.append(failure(cycle: cycle, message, kind: kind, attempt: attempt, backoff: delay, outcome: .retrying))
             emit(.failure(result.failures.last!))
             result.retries += 1
             let until = clock.now() + delay
@@ -124,15 +126,16 @@ extension Poller {
         return outcome
     }
 
-    private func give(up message: String, _ result: inout FetchResult, cycle: Int, attempt: Int) -> FetchResult {
-        result.failures.append(failure(cycle: cycle, message, attempt: attempt, backoff: nil, outcome: .gaveUp))
+    private func give(up message: String, kind: String, _ result: inout FetchResult, cycle: Int, attempt: Int) -> FetchResult {
+        result.failures.append(failure(cycle: cycle, message, kind: kind, attempt: attempt, backoff: nil, outcome: .gaveUp))
         emit(.failure(result.failures.last!))
         result.error = message
         return result
     }
 
-    private func failure(cycle: Int, _ message: String, attempt: Int, backoff: Double?, outcome: FailureEntry.Outcome) -> FailureEntry {
-        FailureEntry(at: clock.now(), cycle: cycle, stage: .fetch, error: message, attempt: attempt, backoff: backoff, outcome: outcome)
+    private func failure(cycle: Int, _ message: String, kind: String, attempt: Int, backoff: Double?,
+                         outcome: FailureEntry.Outcome) -> FailureEntry {
+        FailureEntry(at: clock.now(), cycle: cycle, stage: .fetch, error: message, attempt: attempt, backoff: backoff, outcome: outcome, kind: kind)
     }
 }
 

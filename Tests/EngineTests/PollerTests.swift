@@ -32,6 +32,7 @@ import Testing
         #expect(calls[1] - calls[0] >= 10)  // Retry-After 7, but the budget's 10 s spacing rules
         let meta = try Metadata.decode(try #require(try await h.store.readMetadata()).bytes)
         #expect(meta.failures.map(\.outcome) == [.retrying, .recovered])
+        #expect(meta.failures.map(\.kind) == ["http_503", "http_503"])
     }
 
     @Test func noRetryOnARedirectOrA403() async throws {
@@ -44,6 +45,8 @@ import Testing
         let b = await h.cycle(p)
         #expect(b.outcome == .failed && b.error == "HTTP 403")
         #expect(h.transport.calls.count == 2)
+        let meta = try Metadata.decode(try #require(try await h.store.readMetadata()).bytes)
+        #expect(meta.failures.map(\.kind) == ["http_302", "http_403"])
     }
 
     @Test func retriesStopAtMaxAttempts() async throws {
@@ -54,6 +57,8 @@ import Testing
         #expect(report.outcome == .failed)
         #expect(h.transport.calls.count == 3)
         #expect(report.retries == 2)
+        let meta = try Metadata.decode(try #require(try await h.store.readMetadata()).bytes)
+        #expect(Set(meta.failures.map(\.kind)) == ["connection"])
     }
 
     @Test func a404StopsPollingAcrossRestartsUntilCleared() async throws {
