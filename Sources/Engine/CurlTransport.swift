@@ -116,26 +116,19 @@ public struct CurlTransport: HTTPTransport {
             if let token = sig.sessionToken { headers.append(("x-amz-security-token", token)) }
         }
         switch r.method {
-        case "GET": break
+        case "GET", "PUT": break  // PUT is what CURLOPT_UPLOAD sends
         case "HEAD": pd_setopt_long(h, CURLOPT_NOBODY, 1)
-        case "PUT":
-            ctx.upload = r.body ?? []
+        default: pd_setopt_string(h, CURLOPT_CUSTOMREQUEST, r.method)
+        }
+        if r.method != "GET" && r.method != "HEAD", let body = r.body ?? (r.method == "PUT" ? [] : nil) {
+            ctx.upload = body
             pd_setopt_long(h, CURLOPT_UPLOAD, 1)
-            pd_setopt_off(h, CURLOPT_INFILESIZE_LARGE, ctx.upload.count)
+            pd_setopt_off(h, CURLOPT_INFILESIZE_LARGE, body.count)
             pd_setopt_write_cb(h, CURLOPT_READFUNCTION, readCallback)
             pd_setopt_pointer(h, CURLOPT_READDATA, opaque)
             // No blank "Expect:" to suppress 100-continue: libcurl would sign a header it does
             // not send. Large uploads wait at most this long for the 100.
             pd_setopt_long(h, CURLOPT_EXPECT_100_TIMEOUT_MS, 300)
-        default:
-            pd_setopt_string(h, CURLOPT_CUSTOMREQUEST, r.method)
-            if let body = r.body {
-                ctx.upload = body
-                pd_setopt_long(h, CURLOPT_UPLOAD, 1)
-                pd_setopt_off(h, CURLOPT_INFILESIZE_LARGE, body.count)
-                pd_setopt_write_cb(h, CURLOPT_READFUNCTION, readCallback)
-                pd_setopt_pointer(h, CURLOPT_READDATA, opaque)
-            }
         }
         for (name, value) in headers {
             headerList = curl_slist_append(headerList, value.isEmpty ? "\(name):" : "\(name): \(value)")

@@ -37,9 +37,10 @@ public enum FileIO {
     }
 
     /// The file's bytes, or nil when it does not exist.
+    /// Not found is nil even when the file vanishes between a listing and this read (a
+    /// compaction removing merged parts), not only when it was never there.
     public static func readIfExists(_ path: String) throws(FileIOError) -> [UInt8]? {
-        guard exists(path) else { return nil }
-        return try readAll(path)
+        do { return try readAll(path) } catch where error.isNotFound && error.operation == "open" { return nil }
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

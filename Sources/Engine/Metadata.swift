@@ -114,20 +114,14 @@ extension Metadata {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(MetadataError) -> Metadata {
-        // Read the header first so a newer schema is named as such, not as garbage.
-        struct Header: Decodable { var format: String?; var version: Int? }
         let data = Data(bytes)
-        let header: Header
-        do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
-            throw .unreadable(bytes.isEmpty ? "empty file" : "\(bytes.count) bytes")
-        }
-        guard header.format == format, let version = header.version else { throw .wrongFormat }
-        guard version <= currentVersion else { throw .newerVersion(version) }
-        guard version >= 1 else { throw .invalid("version \(version)") }
         let file: File
         do { file = try JSONDecoder().decode(File.self, from: data) } catch {
-            throw .invalid(String(describing: error).prefix(200).description)
+            throw explain(data, decodingError: error)
         }
+        guard file.format == format else { throw .wrongFormat }
+        guard file.version <= currentVersion else { throw .newerVersion(file.version) }
+        guard file.version >= 1 else { throw .invalid("version \(file.version)") }
         guard file.lastCycle >= 0 else { throw .invalid("negative last_cycle") }
         var completeAfter: LocalDate?
         if let c = file.completeAfter {
@@ -144,5 +138,18 @@ extension Metadata {
         return Metadata(lastCycle: file.lastCycle, seen: SeenState(entries: entries), completeAfter: completeAfter,
                         reports: file.reports,
                         failures: file.failures, updatedAt: file.updatedAt)
+    }
+
+    /// Why metadata did not decode, from its header: a newer schema is named as such, not as
+    /// garbage. Parsed again only on this error path.
+    private static func explain(_ data: Data, decodingError: any Error) -> MetadataError {
+        struct Header: Decodable { var format: String?; var version: Int? }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            return .unreadable(data.isEmpty ? "empty file" : "\(data.count) bytes")
+        }
+        guard header.format == format, let version = header.version else { return .wrongFormat }
+        guard version <= currentVersion else { return .newerVersion(version) }
+        guard version >= 1 else { return .invalid("version \(version)") }
+        return .invalid(String(describing: decodingError).prefix(200).description)
     }
 }

@@ -16,9 +16,8 @@ public actor Poller {
     /// store (one writer); re-read every cycle for a shared one.
     private var metadata: Metadata?
     private var metadataVersion: String?
-    private var lastCommitMs: Double = 0
-    /// Where a fetched response waits until its cycle has committed (nil: not kept).
-    let pendingResponse: String?
+    /// Where a fetched response waits until its cycle has committed.
+    let pendingResponse: String
     /// Held for as long as this poller lives: one poller per local store.
     let lock: StoreLock?
     private let continuation: AsyncStream<EngineEvent>.Continuation
@@ -144,8 +143,8 @@ public actor Poller {
 
     /// A response kept aside by a cycle that never committed is stored now, before any new call.
     private func storePendingResponse(_ report: inout OpenReport) async throws {
-        guard let pending = pendingResponse, let body = try? FileIO.readIfExists(pending) else { return }
-        guard let scan = try? EventScanner.scan(body) else { FileIO.remove(pending); return }
+        guard let body = try? FileIO.readIfExists(pendingResponse) else { return }
+        guard let scan = try? EventScanner.scan(body) else { FileIO.remove(pendingResponse); return }
         let started = ContinuousClock.now
         let cycle = CycleReport(cycle: (metadata?.lastCycle ?? 0) + 1, trigger: .recovery, startedAt: clock.now())
         let result = await storeScan(scan, report: cycle, failures: [], started: started, base: metadata ?? Metadata())
@@ -265,8 +264,8 @@ public actor Poller {
         }
         // Write-ahead: the response is kept until this cycle commits, so a crash between here
         // and the metadata update cannot lose events that then leave the API's window.
-        if let pending = pendingResponse, let body = fetch.response?.body {
-            do { try FileIO.makeDirectories(FileIO.dirname(of: pending)); try FileIO.atomicWrite(pending, body) } catch {
+        if let body = fetch.response?.body {
+            do { try FileIO.makeDirectories(FileIO.dirname(of: pendingResponse)); try FileIO.atomicWrite(pendingResponse, body) } catch {
                 logger.warning("could not keep the response aside before storing it: \(error)")
             }
         }
@@ -304,8 +303,9 @@ public actor Poller {
             do {
                 // Another poller wrote a part under this cycle number: it committed or will.
                 if collided { throw StoreError.conflict("another poller wrote cycle \(attemptReport.cycle)'s parts") }
-                try await commit(attemptReport, failures: attemptFailures, started: started)
-                return await finish(attemptReport, failures: attemptFailures, started: started, stored: stored, persist: false, committed: true)
+                let commitMs = try await commit(attemptReport, failures: attemptFailures, started: started)
+                return await finish(attemptReport, failures: attemptFailures, started: started, stored: stored, persist: false,
+                                    committedInMs: commitMs)
             } catch StoreError.conflict(let what) where conflicts < 5 {
                 conflicts += 1
                 logger.notice("cycle \(attemptReport.cycle): \(what); redoing process and save against the new metadata")
@@ -410,9 +410,9 @@ public actor Poller {
     }
 
     /// Writes metadata with this cycle's report, conditionally: throws `StoreError.conflict`
-    /// when another writer replaced it since it was read.
-    private func commit(_ report: CycleReport, failures: [FailureEntry], started: ContinuousClock.Instant) async throws {
-        guard var meta = metadata else { return }
+    /// when another writer replaced it since it was read. Returns how long the write took.
+    private func commit(_ report: CycleReport, failures: [FailureEntry], started: ContinuousClock.Instant) async throws -> Double {
+        guard var meta = metadata else { return 0 }
         var r = report
         r.totalMs = started.elapsedMs - r.waitedMs
         meta.append(report: r)
@@ -421,18 +421,18 @@ public actor Poller {
         let t = ContinuousClock.now
         try await store.writeMetadata(meta.encoded(), expecting: metadataVersion)
         metadata = meta
-        lastCommitMs = t.elapsedMs
-        // The version is the new ETag: read it back cheaply on the next cycle's get_metadata.
+        return t.elapsedMs
     }
 
     /// Records the report and failures in metadata, persists it (the update_metadata stage),
-    /// and publishes the result.
+    /// and publishes the result. `committedInMs`: a shared store's conditional commit already did
+    /// the update, in that time.
     private func finish(_ report: CycleReport, failures: [FailureEntry], started: ContinuousClock.Instant,
-                        stored: [PoliceEvent], persist: Bool = true, committed: Bool = false) async -> CycleReport {
+                        stored: [PoliceEvent], persist: Bool = true, committedInMs: Double? = nil) async -> CycleReport {
         var report = report
-        if committed {
-            report.stages.updateMetadataMs = lastCommitMs
-            emit(.stageFinished(.updateMetadata, ms: lastCommitMs))
+        if let committedInMs {
+            report.stages.updateMetadataMs = committedInMs
+            emit(.stageFinished(.updateMetadata, ms: committedInMs))
         }
         if persist, var meta = metadata {
             let t = ContinuousClock.now
@@ -454,7 +454,7 @@ public actor Poller {
             emit(.stageFinished(.updateMetadata, ms: report.stages.updateMetadataMs))
         }
         report.totalMs = started.elapsedMs - report.waitedMs
-        if report.outcome == .ok, let pending = pendingResponse { FileIO.remove(pending) }
+        if report.outcome == .ok { FileIO.remove(pendingResponse) }
         if var meta = metadata, meta.reports.last?.cycle == report.cycle {
             // Keep the finished timings for the history (written with the next update).
             meta.reports[meta.reports.count - 1] = report
@@ -467,16 +467,18 @@ public actor Poller {
         return report
     }
 
-    /// Newest stored content hash per id in the partitions of `dates`.
+    /// Newest stored content hash per id in the partitions of `dates`: the version in the
+    /// latest part wins, across dates too (an edit can move an event to another day).
     private func archiveHashes(for dates: Set<LocalDate>) async throws -> [Int: UInt64] {
         let store = self.store
-        return try await withThrowingTaskGroup(of: [Int: UInt64].self) { group in
+        typealias Versions = [Int: (rank: PartRank, hash: UInt64)]
+        return try await withThrowingTaskGroup(of: Versions.self) { group in
             for date in dates {
                 group.addTask {
                     // A part can vanish between listing and reading: withdrawn by another
                     // poller after a conflict, or merged by a compaction. List again then.
                     for attempt in 1...3 {
-                        var hashes: [Int: UInt64] = [:]
+                        var versions: Versions = [:]
                         var vanished = false
                         for part in try await store.listParts(date: date).withoutCovered() {
                             let bytes: [UInt8]
@@ -484,16 +486,19 @@ public actor Poller {
                                 vanished = true
                                 continue
                             }
-                            for e in EventScanner.scanLines(bytes).events { hashes[e.id] = e.hash }
+                            let rank = PartRank(part)
+                            for e in EventScanner.scanLines(bytes).events { versions[e.id] = (rank, e.hash) }
                         }
-                        if !vanished || attempt == 3 { return hashes }
+                        if !vanished || attempt == 3 { return versions }
                     }
                     return [:]
                 }
             }
-            var all: [Int: UInt64] = [:]
-            for try await h in group { all.merge(h) { _, new in new } }
-            return all
+            var all: Versions = [:]
+            for try await versions in group {
+                all.merge(versions) { old, new in new.rank < old.rank ? old : new }
+            }
+            return all.mapValues(\.hash)
         }
     }
 }
