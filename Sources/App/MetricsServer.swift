@@ -131,7 +131,6 @@ extension Setup {
     /// The metrics server when metrics_addr is set.
     func startMetricsServer(poller: Poller, logger: Logger) async throws -> MetricsServer? {
         guard let address = metricsAddress else { return nil }
-        // Health allows two of the longest scheduled gaps (twice the interval when adaptive).
-        return try await MetricsServer.start(address: address, poller: poller, interval: adaptive ? 2 * interval : interval, logger: logger)
+        return try await MetricsServer.start(address: address, poller: poller, interval: pollingPolicy.longestDelay, logger: logger)
     }
 }

@@ -88,8 +88,6 @@ struct Setup {
         adaptive ? AdaptivePolicy(rules: engineConfig.rules, interval: interval) : FixedInterval(interval)
     }
 
-    var scheduleDescription: String { pollingPolicy.description }
-
     func makeScheduler(poller: Poller) -> Scheduler {
         Scheduler(poller: poller, clock: SystemClock(), policy: pollingPolicy)
     }

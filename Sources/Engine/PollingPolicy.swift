@@ -4,6 +4,8 @@ public protocol PollingPolicy: Sendable {
     mutating func nextDelay(after report: CycleReport) -> Double
     /// Said once at start-up: "every 30 min", "adaptive, 1 min to 30 min".
     var description: String { get }
+    /// The longest delay it schedules (health allows two of them between successes).
+    var longestDelay: Double { get }
 }
 
 /// The original schedule: the same interval after every cycle.
@@ -11,6 +13,7 @@ public struct FixedInterval: PollingPolicy {
     public let interval: Double
     public init(_ interval: Double) { self.interval = interval }
     public mutating func nextDelay(after report: CycleReport) -> Double { interval }
+    public var longestDelay: Double { interval }
     public var description: String { "every \(formatDuration(interval))" }
 }
 
@@ -69,4 +72,5 @@ public struct AdaptivePolicy: PollingPolicy {
     }
 
     public var description: String { "adaptive, every \(formatDuration(minimum)) to \(formatDuration(maximum))" }
+    public var longestDelay: Double { maximum }
 }

@@ -18,6 +18,7 @@ public actor Scheduler {
     public init(poller: Poller, clock: any WallClock, policy: any PollingPolicy, firstPollAt: Double? = nil,
                 maxBudgetWait: Double = 900) {
         self.poller = poller; self.clock = clock; self.policy = policy; self.maxBudgetWait = maxBudgetWait
+        scheduleDescription = policy.description
         nextDue = firstPollAt ?? clock.now()
     }
 
@@ -25,7 +26,8 @@ public actor Scheduler {
         self.init(poller: poller, clock: clock, policy: FixedInterval(interval), firstPollAt: firstPollAt, maxBudgetWait: maxBudgetWait)
     }
 
-    public var scheduleDescription: String { policy.description }
+    /// The policy as said to people: "every 30 min", "adaptive, every 1 min to 1 h".
+    public nonisolated let scheduleDescription: String
 
     public var nextPollAt: Double { nextDue }
     public var isRunningCycle: Bool { running }

@@ -16,7 +16,7 @@ public enum LiveDashboard {
         state.budget = await poller.budget()
         if let stop = await poller.stop { state.phase = .stopped(reason: stop.message) }
         state.nextPollAt = await scheduler.nextPollAt
-        state.schedule = await scheduler.scheduleDescription
+        state.schedule = scheduler.scheduleDescription
 
         let reader = StoreReader(store: poller.store)
         let pump = Task {

@@ -52,7 +52,8 @@ import Testing
         holder.standardOutput = out
         try holder.run()
         defer { holder.terminate() }
-        _ = out.fileHandleForReading.availableData  // "open": the connection is established and idle
+        // "open": the connection is established and idle (empty would mean the holder died).
+        #expect(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self) == "open\n")
         let sent = Date()
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()

@@ -18,7 +18,7 @@ struct Run: AsyncParsableCommand {
         await poller.finishEvents()
         let scheduler = setup.makeScheduler(poller: poller)
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
-        logger.info("polling \(redactingUserInfo(setup.apiURL)) \(setup.scheduleDescription) into \(setup.storeDescription)")
+        logger.info("polling \(redactingUserInfo(setup.apiURL)) \(scheduler.scheduleDescription) into \(setup.storeDescription)")
         await withShutdownSignals {
             await scheduler.run { report in
                 switch report.outcome {
