@@ -18,7 +18,7 @@ struct Demo: AsyncParsableCommand {
     var minSpacing: Double = 10
 
     func run() async throws {
-        let api = try DemoAPI(bundle: Array(demoEventsJSON.utf8))
+        let api = try DemoAPI(bundle: Array(DemoAPI.bundledEvents.utf8))
         let root = store ?? FileManager.default.temporaryDirectory.appendingPathComponent("polisen-dash-demo-\(UUID().uuidString.prefix(8))").path
         var config = EngineConfig(apiURL: "demo://polisen.se/api/events")
         config.rules = RateRules(minSpacing: minSpacing, maxPerHour: 60, maxPerDay: 1440)
