@@ -35,10 +35,20 @@ let package = Package(
                 "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
         ),
+        // Settings from flags, environment and the config file (TOMLKit): the command line's concern.
+        .target(
+            name: "Config",
+            dependencies: ["Engine", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
+        // The built-in simulator behind `polisen-dash demo`, with its bundled events; only the App links it.
+        .target(name: "Demo", dependencies: ["Engine"], swiftSettings: strict),
+        // What tests and benchmarks drive the engine with: a manual clock, a scripted transport,
+        // an in-memory store, a deterministic random source, the polling simulation.
+        .target(name: "EngineTesting", dependencies: ["Engine"], swiftSettings: strict),
         .target(
             name: "TUI",
             dependencies: ["Engine", "CNcursesw"],
@@ -47,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "App",
             dependencies: [
-                "Engine", "TUI",
+                "Engine", "TUI", "Config", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -60,10 +70,10 @@ let package = Package(
         ),
         .executableTarget(name: "ReplayBenchmark", dependencies: ["Engine"], path: "Benchmarks/ReplayBenchmark"),
         .executableTarget(name: "ProcessBenchmark", dependencies: ["Engine"], path: "Benchmarks/ProcessBenchmark"),
-        .executableTarget(name: "AdaptiveBenchmark", dependencies: ["Engine"], path: "Benchmarks/AdaptiveBenchmark"),
+        .executableTarget(name: "AdaptiveBenchmark", dependencies: ["Engine", "EngineTesting"], path: "Benchmarks/AdaptiveBenchmark"),
         .executableTarget(name: "RenderBenchmark", dependencies: ["Engine", "TUI"], path: "Benchmarks/RenderBenchmark"),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Engine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "EngineTesting", "Config"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "EngineTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Engine", "EngineTesting"]),
     ]
 )

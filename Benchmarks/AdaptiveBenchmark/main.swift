@@ -1,4 +1,5 @@
 import Engine
+import EngineTesting
 
 // A simulated week of the API's window at 1x, 10x, 100x and 1000x today's event rate:
 // events stored and lost, and calls made, by the fixed 30-minute schedule and by --adaptive

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Config
 import Engine
 import FoundationEssentials
 import Logging

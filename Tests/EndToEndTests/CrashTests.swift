@@ -1,4 +1,5 @@
 import Engine
+import EngineTesting
 import Foundation
 import Testing
 #if canImport(Glibc)

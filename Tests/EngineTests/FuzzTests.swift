@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Engine
+import EngineTesting
 
 /// Bounded fuzzing in every run (more with FUZZ_ITERATIONS=N): random mutations of real
 /// responses, stored parts and metadata. Nothing may crash; whatever is accepted must be valid.

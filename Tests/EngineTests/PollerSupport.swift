@@ -1,28 +1,10 @@
 import Foundation
 import Synchronization
 @testable import Engine
+import EngineTesting
 
-/// Answers requests from a script, in order, and records when each came.
-final class ScriptedTransport: HTTPTransport {
-    private let state = Mutex<(script: [Result<HTTPResponse, TransportError>], calls: [Double])>(([], []))
-    let clock: ManualClock
-
-    init(clock: ManualClock, _ script: [Result<HTTPResponse, TransportError>] = []) {
-        self.clock = clock
-        state.withLock { $0.script = script }
-    }
-
-    func push(_ r: Result<HTTPResponse, TransportError>) { state.withLock { $0.script.append(r) } }
+extension ScriptedTransport {
     func push(fixture: String) { push(.success(HTTPResponse(status: 200, body: Fixtures.bytes(fixture)))) }
-    var calls: [Double] { state.withLock { $0.calls } }
-
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
-        let next = state.withLock { s -> Result<HTTPResponse, TransportError> in
-            s.calls.append(clock.now())
-            return s.script.isEmpty ? .failure(.other("script exhausted")) : s.script.removeFirst()
-        }
-        return try next.get()
-    }
 }
 
 struct Harness {

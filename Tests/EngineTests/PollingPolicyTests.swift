@@ -1,5 +1,6 @@
 import Testing
 @testable import Engine
+import EngineTesting
 
 @Suite struct PollingPolicyTests {
     func report(at t: Double, new: Int, gap: Bool = false, outcome: CycleReport.Outcome = .ok) -> CycleReport {

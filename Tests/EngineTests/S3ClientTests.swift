@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Engine
+import EngineTesting
 
 @Suite struct S3ClientTests {
     func client(_ transport: ScriptedTransport, clock: ManualClock) -> S3Client {

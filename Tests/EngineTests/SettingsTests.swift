@@ -1,5 +1,6 @@
 import Testing
-@testable import Engine
+@testable import Config
+import Engine
 
 @Suite struct SettingsTests {
     func file(_ text: String) throws -> ConfigFile { try ConfigFile(path: "/etc/test/config.toml", text: text) }

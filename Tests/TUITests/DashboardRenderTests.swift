@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Engine
+import EngineTesting
 @testable import TUI
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Demo
 import Engine
 import FoundationEssentials
 import Logging

@@ -1,3 +1,4 @@
+import Engine
 import TOMLKit
 
 /// A TOML config file, read through TOMLKit: its top-level keys as raw settings.

@@ -40,11 +40,3 @@ func parseHTTPDate(_ s: String) -> Double? {
     let days = StockholmCalendar.daysFromCivil(year, mi + 1, day)
     return Double(days * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2])
 }
-
-/// The string without leading and trailing spaces, tabs and line breaks.
-func trimmedWhitespace(_ s: String) -> String {
-    var sub = Substring(s)
-    while let f = sub.first, f == " " || f == "\t" || f == "\r" || f == "\n" { sub.removeFirst() }
-    while let l = sub.last, l == " " || l == "\t" || l == "\r" || l == "\n" { sub.removeLast() }
-    return String(sub)
-}

@@ -1,3 +1,4 @@
+import Engine
 /// The effective configuration: every key's checked value and where it came from.
 /// Precedence: flag, then environment (POLISEN_DASH_…), then config file, then default.
 public struct Settings: Sendable {

@@ -138,12 +138,3 @@ extension Poller {
         FailureEntry(at: clock.now(), cycle: cycle, stage: .fetch, error: message, attempt: attempt, backoff: backoff, outcome: outcome, kind: kind)
     }
 }
-
-/// `42 s`, `3 min 5 s`, `2 h 10 min`.
-public func formatDuration(_ seconds: Double) -> String {
-    if seconds.isInfinite { return "never (limit is 0)" }
-    let s = Int(seconds.rounded(.up))
-    if s < 60 { return "\(s) s" }
-    if s < 3600 { return s % 60 == 0 ? "\(s / 60) min" : "\(s / 60) min \(s % 60) s" }
-    return s % 3600 / 60 == 0 ? "\(s / 3600) h" : "\(s / 3600) h \(s % 3600 / 60) min"
-}

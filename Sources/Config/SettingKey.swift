@@ -1,3 +1,4 @@
+import Engine
 /// One configurable value: its name in the config file, its environment variable and flag,
 /// how its text is read, and its default. `SettingKey.all` is the one table the resolver,
 /// the `config` command and the sample config file agree on.

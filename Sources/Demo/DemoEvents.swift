@@ -1,3 +1,4 @@
+import Engine
 extension DemoAPI {
     /// The demo's bundled events: real API events (from the project's fixtures), kept in the
     /// binary as a string rather than a bundle resource, because reading a resource needs

@@ -1,3 +1,4 @@
+import Engine
 /// A raw value before its key's rules are applied: text from a flag or the environment,
 /// or a typed value from the config file.
 public enum RawSetting: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import Engine
 import Synchronization
 
 /// The built-in simulator behind `polisen-dash demo`: serves real events as a window moving a

@@ -20,18 +20,3 @@ extension CycleReport {
         return parts.joined(separator: " · ")
     }
 }
-
-/// Milliseconds for people: `0.24 ms`, `12 ms`, `1.52 s`.
-public func ms(_ v: Double) -> String {
-    if v < 10 { return String(format2(v)) + " ms" }
-    if v < 1000 { return "\(Int(v.rounded())) ms" }
-    return format2(v / 1000) + " s"
-}
-
-/// Two decimals without Foundation's formatter.
-public func format2(_ v: Double) -> String {
-    let r = (v * 100).rounded()
-    let whole = Int(r / 100)
-    let frac = Int(abs(r).truncatingRemainder(dividingBy: 100))
-    return "\(v < 0 && whole == 0 ? "-" : "")\(whole).\(frac < 10 ? "0" : "")\(frac)"
-}
