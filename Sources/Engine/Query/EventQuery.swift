@@ -1,5 +1,3 @@
-import Engine
-
 /// The filter typed after `/`: words match anywhere in name, summary, type or place;
 /// `type:WORD` and `place:WORD` (or `location:`) narrow to the type or place containing WORD.
 /// All parts must match; case is ignored.
