@@ -46,7 +46,8 @@ extension DashboardState {
         case .failure(let f):
             failures.append(f)
             if failures.count > Self.keptFailures { failures.removeFirst(failures.count - Self.keptFailures) }
-        case .cycleFinished(let report, let stored):
+        case .cycleFinished(let report, let storedLines):
+            let stored = storedLines.compactMap { $0.decoded() }
             runningCycle = nil
             reports.append(report)
             if reports.count > Self.keptReports { reports.removeFirst(reports.count - Self.keptReports) }

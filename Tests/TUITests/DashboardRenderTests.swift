@@ -247,7 +247,7 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         var s = state()
         s.events = Array(s.events.dropFirst(2))
         let stored = Array(fixtureEvents().prefix(2))
-        _ = s.reduce(.engine(.cycleFinished(sampleReport(cycle: 9), stored: stored)))
+        _ = s.reduce(.engine(.cycleFinished(sampleReport(cycle: 9), stored: stored.map(storedEvent))))
         #expect(s.events.prefix(2).map(\.id) == stored.map(\.id))
         #expect(s.newIDs == Set(stored.map(\.id)))
         #expect(s.reports.last?.cycle == 9)
@@ -257,7 +257,7 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         var s = state()
         var edited = s.events[5]
         edited.summary = "Ändrad sammanfattning"
-        _ = s.reduce(.engine(.cycleFinished(sampleReport(cycle: 9), stored: [edited])))
+        _ = s.reduce(.engine(.cycleFinished(sampleReport(cycle: 9), stored: [storedEvent(edited)])))
         #expect(s.events.count == 500)
         #expect(s.events.first { $0.id == edited.id }?.summary == "Ändrad sammanfattning")
     }
@@ -271,4 +271,10 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         }
         #expect(s.failures.count == DashboardState.keptFailures)
     }
+}
+
+/// An event as the engine's stream carries it: its stored line.
+func storedEvent(_ e: PoliceEvent) -> StoredEvent {
+    let encoder = JSONEncoder()
+    return StoredEvent(id: e.id, line: String(decoding: try! encoder.encode(e), as: UTF8.self), isNew: true)
 }

@@ -16,8 +16,8 @@ public enum EngineEvent: Sendable {
     case cycleStarted(cycle: Int, trigger: CycleReport.Trigger)
     case stageFinished(Stage, ms: Double)
     case failure(FailureEntry)
-    /// A finished cycle and the events it stored (new and edited), decoded for display.
-    case cycleFinished(CycleReport, stored: [PoliceEvent])
+    /// A finished cycle and the events it stored (new and edited), as stored.
+    case cycleFinished(CycleReport, stored: [StoredEvent])
     case budget(BudgetSnapshot)
     case notice(String)
 }

@@ -288,7 +288,7 @@ public actor Poller {
         var base = meta
         var conflicts = 0
         while true {
-            let stored: [PoliceEvent]
+            let stored: [StoredEvent]
             var attemptFailures = failures
             var attemptReport = report
             var collided = false
@@ -334,7 +334,7 @@ public actor Poller {
     /// The process and save stages against `base`; leaves the next metadata in `metadata`.
     /// Throws only when the archive could not be asked (the report says why).
     private func processAndSave(_ scan: ScanResult, base meta: Metadata, report: inout CycleReport,
-                                failures: inout [FailureEntry], collided: inout Bool) async throws -> [PoliceEvent] {
+                                failures: inout [FailureEntry], collided: inout Bool) async throws -> [StoredEvent] {
         emit(.phase(.processing))
         let processStart = ContinuousClock.now
         report.cycle = meta.lastCycle + 1
@@ -406,7 +406,10 @@ public actor Poller {
         next.prune(now: clock.now(), bounds: config.seenBounds)
         next.lastCycle = cycle
         metadata = next
-        return toStore.filter { written.contains($0.localDate) }.compactMap { PoliceEvent.decode(line: scan.lineBytes($0)) }
+        let newIDs = Set(c.new.map(\.id))
+        return toStore.filter { written.contains($0.localDate) }.map {
+            StoredEvent(id: $0.id, line: String(decoding: scan.lineBytes($0), as: UTF8.self), isNew: newIDs.contains($0.id))
+        }
     }
 
     /// Writes metadata with this cycle's report, conditionally: throws `StoreError.conflict`
@@ -428,7 +431,7 @@ public actor Poller {
     /// and publishes the result. `committedInMs`: a shared store's conditional commit already did
     /// the update, in that time.
     private func finish(_ report: CycleReport, failures: [FailureEntry], started: ContinuousClock.Instant,
-                        stored: [PoliceEvent], persist: Bool = true, committedInMs: Double? = nil) async -> CycleReport {
+                        stored: [StoredEvent], persist: Bool = true, committedInMs: Double? = nil) async -> CycleReport {
         var report = report
         if let committedInMs {
             report.stages.updateMetadataMs = committedInMs
