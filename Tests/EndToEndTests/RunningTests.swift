@@ -17,7 +17,7 @@ import Testing
         let sim = try APISimulator()
         let store = temporaryDirectory()
         let (p, log) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--metrics-addr", "127.0.0.1:0"])
-        defer { if p.isRunning { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() } }
+        defer { if p.isRunning { kill(p.processIdentifier, SIGTERM); _ = waitForExit(p, within: 10) } }
         #expect(log.contains("cycle 1 ok"))
         let base = try metricsBase(log)
         let (status, metrics) = try httpGet(base + "/metrics")
@@ -53,10 +53,11 @@ import Testing
         try holder.run()
         defer { holder.terminate() }
         // "open": the connection is established and idle (empty would mean the holder died).
-        #expect(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self) == "open\n")
+        let said = try PipeReader(out.fileHandleForReading).read(until: { $0.hasSuffix("\n") }, within: 30, what: "\"open\" from the keep-alive holder")
+        #expect(said == "open\n")
         let sent = Date()
         kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
+        #expect(waitForExit(p, within: 10))
         #expect(p.terminationStatus == 0)
         #expect(Date().timeIntervalSince(sent) < 2)
     }
@@ -67,7 +68,7 @@ import Testing
         let store = temporaryDirectory()
         let (p, log) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "1", "--min-spacing", "0",
                                      "--max-attempts", "1", "--metrics-addr", "127.0.0.1:0"])
-        defer { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() }
+        defer { kill(p.processIdentifier, SIGTERM); _ = waitForExit(p, within: 10) }
         #expect(log.contains("cycle 1 failed"))
         let base = try metricsBase(log)
         // Two intervals (2 s) after the start with no success, health must turn 503.
@@ -88,7 +89,7 @@ import Testing
         let store = temporaryDirectory()
         let (p, log) = try startRun(["--api-url", sim.apiURL, "--store", store, "--adaptive", "--interval", "30",
                                      "--min-spacing", "2", "--max-per-hour", "3600", "--max-per-day", "86400"])
-        defer { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() }
+        defer { kill(p.processIdentifier, SIGTERM); _ = waitForExit(p, within: 10) }
         #expect(log.contains("adaptive, every 2 s to 1 min"))
         let deadline = Date().addingTimeInterval(20)
         while try sim.log().count < 3 && Date() < deadline { usleep(100_000) }

@@ -58,7 +58,9 @@ final class S3Server: @unchecked Sendable {
     private var tool: String { packageRoot.appendingPathComponent("Tests/S3/s3_tool.py").path }
 }
 
-func runTool(_ executable: String, _ args: [String], env: [String: String] = [:]) throws -> RunResult {
+/// Runs a program to completion, reading its stdout and stderr together (neither can fill up
+/// and block it). Throws, after killing it, when it has not finished within `seconds`.
+func runTool(_ executable: String, _ args: [String], env: [String: String] = [:], within seconds: Double = 180) throws -> RunResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
@@ -67,10 +69,19 @@ func runTool(_ executable: String, _ args: [String], env: [String: String] = [:]
     p.standardOutput = out
     p.standardError = err
     try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
+    let o = PipeReader(out.fileHandleForReading), e = PipeReader(err.fileHandleForReading)
+    let deadline = Date().addingTimeInterval(seconds)
+    while !(o.atEnd && e.atEnd) {
+        guard Date() < deadline else {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            throw ReadTimedOut(what: "exit of \((executable as NSString).lastPathComponent) \(args.joined(separator: " "))",
+                               seconds: seconds, got: o.text + e.text)
+        }
+        for r in [o, e] where !r.atEnd { r.readSome(timeout: 0.05) }
+    }
     p.waitUntilExit()
-    return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return RunResult(status: p.terminationStatus, stdout: o.text, stderr: e.text)
 }
 
 func freePort() -> Int {

@@ -31,10 +31,17 @@ final class APISimulator: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         // The first line says where it listens.
-        var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line += byte }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("LISTENING "), let p = Int(text.dropFirst(10)) else {
+        let reader = PipeReader(out.fileHandleForReading)
+        let text: String
+        do {
+            text = try reader.read(until: { $0.contains("\n") }, within: 30, what: "LISTENING line from the simulator")
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            throw error
+        }
+        let first = text.prefix { $0 != "\n" }
+        guard first.hasPrefix("LISTENING "), let p = Int(first.dropFirst(10)) else {
+            kill(process.processIdentifier, SIGKILL)
             throw SimulatorError(message: "simulator did not start: \(text)")
         }
         port = p
@@ -57,16 +64,9 @@ final class APISimulator: @unchecked Sendable {
 
     /// The control channel goes through the curl command, independent of the code under test.
     private func curl(_ args: [String]) throws -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["curl", "-sf"] + args
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw SimulatorError(message: "curl \(args.last ?? "") failed") }
-        return data
+        let r = try runTool("/usr/bin/curl", ["-sf", "--max-time", "30"] + args, within: 60)
+        guard r.status == 0 else { throw SimulatorError(message: "curl \(args.last ?? "") failed (\(r.status))") }
+        return Data(r.stdout.utf8)
     }
 
     func faults(_ list: [[String: Any]]) throws { try post("/_control/faults", ["faults": list]) }
@@ -93,22 +93,26 @@ func polisenDash(_ args: [String], env: [String: String] = [:]) throws -> RunRes
 }
 
 /// Starts `polisen-dash run` and reads its log until the first cycle's line; returns the
-/// process (still running) and what it logged so far.
-func startRun(_ args: [String]) throws -> (Process, String) {
+/// process (still running) and what it logged so far. Throws (and kills it) when that line does
+/// not come within `seconds`, or the process ends first.
+func startRun(_ args: [String], within seconds: Double = 90) throws -> (Process, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binaryPath)
     p.arguments = ["run"] + args
     let err = Pipe()
     p.standardError = err
     try p.run()
-    var text = ""
-    // Up to the end of the line that reports the first cycle.
-    while !(text.contains("cycle 1 ") && text.hasSuffix("\n")) {
-        let chunk = err.fileHandleForReading.availableData  // what has arrived; empty at EOF
-        if chunk.isEmpty { break }
-        text += String(decoding: chunk, as: UTF8.self)
+    let reader = PipeReader(err.fileHandleForReading)
+    do {
+        // Up to the end of the line that reports the first cycle.
+        let text = try reader.read(until: { $0.contains("cycle 1 ") && $0.hasSuffix("\n") }, within: seconds,
+                                   what: "first cycle's log line from `run`")
+        return (p, text)
+    } catch {
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        throw error
     }
-    return (p, text)
 }
 
 /// Every stored line (events/…/*.jsonl), in date then cycle order, with the file it is in.
