@@ -50,17 +50,11 @@ struct EngineOptions: ParsableArguments {
             let settings = try Settings.resolve(flags: givenFlags, environment: env, file: file)
             return try Setup(settings: settings, environment: env)
         } catch let error as SettingError {
-            throw CommandFailure(description: "configuration: \(error.description)")
+            throw CommandFailure(description: "configuration: \(error.description)", status: .configError)
         }
     }
 }
 
 private func help(_ key: SettingKey) -> ArgumentHelp {
     ArgumentHelp(key.help + (key.defaultText.map { " (default: \($0))" } ?? ""))
-}
-
-/// Fails a command with a one-line reason and a non-zero exit.
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
-    var exitCode: Int32 = 1
 }

@@ -8,9 +8,15 @@ import Glibc
 @main
 struct PolisenDash: AsyncParsableCommand {
     static func main() async {
+        _ = processStartTime
         // A file-size limit (RLIMIT_FSIZE) must fail a write with EFBIG, not kill the process.
         signal(SIGXFSZ, SIG_IGN)
         MemoryRelease.limitArenas()
+        if let unknown = unknownSubcommand(CommandLine.arguments.dropFirst()) {
+            StandardStreams.error("Error: unknown subcommand '\(unknown)'. Subcommands: \(subcommandNames.joined(separator: ", "))\n"
+                                  + "See 'polisen-dash --help'.\n")
+            Glibc.exit(ExitStatus.usage.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -18,9 +24,23 @@ struct PolisenDash: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as CommandFailure {
+            StandardStreams.error("Error: \(failure.description)\n")
+            Glibc.exit(failure.status.rawValue)
         } catch {
             exit(withError: error)
         }
+    }
+
+    static var subcommandNames: [String] {
+        configuration.subcommands.map { $0._commandName } + ["help"]
+    }
+
+    /// The dashboard (the default subcommand) takes no positional argument, so a first word
+    /// that is not an option and not a subcommand is a mistyped subcommand: say which exist.
+    static func unknownSubcommand(_ arguments: ArraySlice<String>) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), !subcommandNames.contains(first) else { return nil }
+        return first
     }
 
     static let configuration = CommandConfiguration(
@@ -33,6 +53,8 @@ struct PolisenDash: AsyncParsableCommand {
         Every option can also be set as POLISEN_DASH_<NAME> (e.g. POLISEN_DASH_MIN_SPACING) or as \
         a key in $XDG_CONFIG_HOME/polisen-dash/config.toml (e.g. min_spacing = 12); flags win over \
         the environment, which wins over the file. `polisen-dash config` shows the result.
+
+        \(ExitStatus.helpTable)
         """,
         version: EngineConfig.version,
         subcommands: [Dashboard.self, Poll.self, Run.self, Status.self, Replay.self, Compact.self, Reset404.self, Demo.self, Config.self],

@@ -46,6 +46,18 @@ struct Setup {
         return "\(environment["HOME"] ?? ".")/.local/share/polisen-dash"
     }
 
+    /// For the commands that only read a store (`status`, `replay`, `compact`): a local store
+    /// that does not exist, or is a file, is a mistake to say, not an empty archive to show.
+    func requireExistingStore() throws {
+        guard s3Location == nil else { return }
+        let source = settings.entry(.store).source
+        if FileIO.isDirectory(storePath) { return }
+        throw CommandFailure(description: FileIO.exists(storePath)
+            ? "store \(storePath) (\(source)) is a file, not a store folder"
+            : "no store at \(storePath) (\(source)): nothing has been stored there; give --store or set store in the config file",
+            status: .noStore)
+    }
+
     /// The chosen store: a local folder or an S3 bucket, slowed down when fault testing asks.
     func makeStore() throws -> any EventStore {
         let store = try makeBaseStore()
@@ -61,7 +73,7 @@ struct Setup {
         guard let (bucket, prefix) = s3Location, let endpoint = settings.string(.s3Endpoint) else { return LocalStore(root: storePath) }
         let credentials: S3Credentials
         do { credentials = try S3CredentialsLoader.load(environment: environment) } catch {
-            throw CommandFailure(description: "\(error)")
+            throw CommandFailure(description: "\(error)", status: .configError)
         }
         let client = S3Client(endpoint: endpoint, bucket: bucket, region: settings.string(.s3Region)!, credentials: credentials,
                               transport: CurlTransport(userAgent: settings.string(.userAgent)!))
@@ -107,7 +119,7 @@ struct Setup {
     func openPoller(logger: Logger) async throws -> Poller {
         var lock: StoreLock?
         if s3Location == nil {
-            do { lock = try StoreLock(storeRoot: storePath) } catch { throw CommandFailure(description: "\(error)") }
+            do { lock = try StoreLock(storeRoot: storePath) } catch { throw CommandFailure(description: "\(error)", status: error is StoreLock.Held ? .storeLocked : .failed) }
         }
         let poller = try Poller(config: engineConfig, store: try makeStore(),
                                 apiStateFile: APIStateFile(path: apiStatePath),

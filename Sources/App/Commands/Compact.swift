@@ -17,7 +17,9 @@ struct Compact: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try options.resolve().makeStore()
+        let setup = try options.resolve()
+        try setup.requireExistingStore()
+        let store = try setup.makeStore()
         let limit = before.flatMap(LocalDate.init(iso:)) ?? StockholmCalendar.date(at: Int64(SystemClock().now()))
         let report = try await Compactor(store: store).compact(before: limit) { line in
             StandardStreams.error("\(line)\n")

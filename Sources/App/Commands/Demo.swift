@@ -24,7 +24,7 @@ struct Demo: AsyncParsableCommand {
         var config = EngineConfig(apiURL: "demo://polisen.se/api/events")
         config.rules = RateRules(minSpacing: minSpacing, maxPerHour: 60, maxPerDay: 1440)
         let lock: StoreLock
-        do { lock = try StoreLock(storeRoot: root) } catch { throw CommandFailure(description: "\(error)") }
+        do { lock = try StoreLock(storeRoot: root) } catch { throw CommandFailure(description: "\(error)", status: error is StoreLock.Held ? .storeLocked : .failed) }
         let poller = try Poller(config: config, store: LocalStore(root: root),
                                 apiStateFile: APIStateFile(path: "\(root)/api-state.json"), transport: api,
                                 logger: Logger(label: "polisen-dash") { _ in SwiftLogNoOpLogHandler() }, lock: lock)

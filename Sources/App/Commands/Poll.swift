@@ -28,14 +28,19 @@ struct Poll: AsyncParsableCommand {
         let logger = setup.makeLogger()
         let poller = try await setup.openPoller(logger: logger)
         await poller.finishEvents()  // no one reads it here
-        let report = await withShutdownSignals { await poller.runCycle(trigger: .once, maxBudgetWait: noWait ? 0 : 900) }
+        let maxWait: Double = noWait ? 0 : 900
+        // Known before the cycle (this process holds the store's lock): the cycle then makes no
+        // call and reports why, and the exit status tells a budget wait from a failure.
+        let budgetBlocked = await poller.budget().nextAllowedAt - SystemClock().now() > maxWait
+        let report = await withShutdownSignals { await poller.runCycle(trigger: .once, maxBudgetWait: maxWait) }
         if json {
             print(String(decoding: try reportJSON(report), as: UTF8.self))
         } else {
             print(report.summaryLine)
         }
         if report.outcome != .ok {
-            throw ExitCode(report.outcome == .skipped ? 3 : 1)
+            let status: ExitStatus = report.outcome == .skipped ? .stopped404 : budgetBlocked ? .budgetWait : .failed
+            throw status.exitCode
         }
     }
 }

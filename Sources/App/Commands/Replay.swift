@@ -35,10 +35,15 @@ struct Replay: AsyncParsableCommand {
             if let value, LocalDate(iso: value) == nil { throw ValidationError("\(name) \(value): expected YYYY-MM-DD") }
         }
         if date != nil && (from != nil || to != nil) { throw ValidationError("--date cannot be combined with --from or --to") }
+        if let first = from.flatMap(LocalDate.init(iso:)), let last = to.flatMap(LocalDate.init(iso:)), first > last {
+            throw ValidationError("--from \(first) is after --to \(last): give the earlier day first")
+        }
     }
 
     func run() async throws {
-        let reader = StoreReader(store: try options.resolve().makeStore())
+        let setup = try options.resolve()
+        try setup.requireExistingStore()
+        let reader = StoreReader(store: try setup.makeStore())
         let first = (date ?? from).flatMap(LocalDate.init(iso:))
         let last = (date ?? to).flatMap(LocalDate.init(iso:))
         let selection = try await reader.events(from: first, to: last, containing: grep)

@@ -13,6 +13,7 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let setup = try options.resolve()
+        try setup.requireExistingStore()
         let store = try setup.makeStore()
         let root = store.location
         let api = try APIStateFile(path: setup.apiStatePath).load()

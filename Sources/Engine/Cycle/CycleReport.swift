@@ -1,7 +1,7 @@
 /// Everything one cycle did, measured. The JSON output, the log line, the dashboard and the
 /// metrics are all views of this one value.
 public struct CycleReport: Codable, Sendable, Equatable {
-    public enum Outcome: String, Codable, Sendable { case ok, failed, skipped }
+    public enum Outcome: String, Codable, Sendable, CaseIterable { case ok, failed, skipped }
     public enum Trigger: String, Codable, Sendable { case schedule, manual, once, recovery }
 
     public struct Stages: Codable, Sendable, Equatable {

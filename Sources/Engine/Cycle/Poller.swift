@@ -83,6 +83,7 @@ public actor Poller {
     public func publishGauges() {
         metrics.observe(.budget(budget()))
         if let lastSuccessAt { metrics.recordLastSuccess(lastSuccessAt) }
+        metrics.recordStopped(apiState.stopped != nil)
     }
 
     /// When the last successful cycle ended, from this run or the store's history.

@@ -6,8 +6,10 @@ import NIOHTTP1
 import NIOPosix
 import Prometheus
 
-/// `--metrics-addr`: Prometheus text on /metrics (swift-metrics through swift-prometheus) and
-/// the health verdict on /healthz, served over SwiftNIO's HTTP/1.1 server.
+/// `--metrics-addr`: Prometheus text on /metrics (swift-metrics through swift-prometheus), the
+/// freshness verdict on /healthz (readiness: is the archive being kept up to date?) and the
+/// liveness verdict on /livez (is the process's engine answering? a 404 stop is not a reason
+/// to restart it), served over SwiftNIO's HTTP/1.1 server.
 final class MetricsServer: Sendable {
     private let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
     private let serving: Task<Void, Never>
@@ -17,10 +19,9 @@ final class MetricsServer: Sendable {
     static func start(address: String, poller: Poller, interval: Double, logger: Logger) async throws -> MetricsServer {
         let (host, port) = try hostAndPort(address)
         let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
-            .map { Duration.milliseconds(Int64($0 * 1000)) }
-        MetricsSystem.bootstrap(factory)
+        let buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120].map { Duration.milliseconds(Int64($0 * 1000)) }
+        MetricsSystem.bootstrap(HelpedMetricsFactory(registry: registry, durationBuckets: buckets))
+        CycleMetrics.publishInitialValues(version: EngineConfig.version, processStart: processStartTime)
         let startedAt = SystemClock().now()
         let respond: @Sendable (String) async -> Reply = { path in
             switch path {
@@ -34,8 +35,13 @@ final class MetricsServer: Sendable {
                                                    stop: await poller.stop?.message, now: SystemClock().now())
                 return Reply(status: verdict.healthy ? .ok : .serviceUnavailable, contentType: "text/plain; charset=utf-8",
                              body: Array((verdict.reason + "\n").utf8))
+            case "/livez":
+                let alive = await Liveness.probe(poller)
+                let up = formatDuration(SystemClock().now() - processStartTime)
+                return Reply(status: alive ? .ok : .serviceUnavailable, contentType: "text/plain; charset=utf-8",
+                             body: Array((alive ? "alive: up \(up), the engine answers\n" : "not alive: the engine did not answer in \(Int(Liveness.deadline)) s\n").utf8))
             default:
-                return Reply(status: .notFound, contentType: "text/plain; charset=utf-8", body: Array("try /metrics or /healthz\n".utf8))
+                return Reply(status: .notFound, contentType: "text/plain; charset=utf-8", body: Array("try /metrics, /healthz or /livez\n".utf8))
             }
         }
         let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
@@ -66,7 +72,7 @@ final class MetricsServer: Sendable {
                 if !Task.isCancelled { logger.error("metrics server stopped: \(error)") }
             }
         }
-        logger.info("metrics on http://\(shown)/metrics, health on /healthz")
+        logger.info("metrics on http://\(shown)/metrics, health on /healthz (data fresh) and /livez (process alive)")
         return MetricsServer(channel: channel, serving: serving, boundAddress: shown)
     }
 

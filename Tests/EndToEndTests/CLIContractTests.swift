@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// The command line's promises to scripts: exit statuses, clear refusals.
+@Suite struct CLIContractTests {
+    @Test func anUnknownSubcommandIsAUsageErrorThatListsTheSubcommands() throws {
+        let r = try polisenDash(["statsu"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("unknown subcommand 'statsu'"))
+        for name in ["poll", "run", "status", "replay", "compact", "config"] { #expect(r.stderr.contains(name), "\(name)") }
+    }
+
+    @Test func readersRefuseAStoreThatDoesNotExistOrIsAFile() throws {
+        let dir = temporaryDirectory()
+        let file = dir + "/plain-file"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        for command in ["status", "replay", "compact"] {
+            let missing = try polisenDash([command, "--store", dir + "/nowhere"])
+            #expect(missing.status == 66, "\(command): \(missing.stderr)")
+            #expect(missing.stderr.contains("no store at \(dir)/nowhere"), "\(command)")
+            let onFile = try polisenDash([command, "--store", file])
+            #expect(onFile.status == 66, "\(command)")
+            #expect(onFile.stderr.contains("is a file, not a store folder"), "\(command)")
+        }
+        // Nothing was created by asking.
+        #expect(!FileManager.default.fileExists(atPath: dir + "/nowhere"))
+    }
+
+    @Test func aReversedDateRangeIsAUsageError() throws {
+        let r = try polisenDash(["replay", "--store", temporaryDirectory(), "--from", "2024-03-10", "--to", "2024-03-01"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--from 2024-03-10 is after --to 2024-03-01"))
+    }
+
+    @Test func aMissingOrBadConfigHasItsOwnStatus() throws {
+        let dir = temporaryDirectory()
+        let missing = try polisenDash(["run", "--config", dir + "/missing.toml"])
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("does not exist"))
+        try "max_per_day = 0\n".write(toFile: dir + "/bad.toml", atomically: true, encoding: .utf8)
+        let bad = try polisenDash(["poll", "--once", "--store", dir + "/store"], env: ["POLISEN_DASH_CONFIG": dir + "/bad.toml"])
+        #expect(bad.status == 78)
+        #expect(bad.stderr.contains("max_per_day"))
+    }
+}
