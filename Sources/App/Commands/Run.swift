@@ -14,9 +14,6 @@ struct Run: AsyncParsableCommand {
         let setup = try options.resolve()
         let logger = setup.makeLogger()
         let poller = try await setup.openPoller(logger: logger)
-        // Nothing reads the engine's event stream headless: end it, or it would hold the last
-        // 4096 events (and the events each cycle stored) for good.
-        await poller.finishEvents()
         let scheduler = setup.makeScheduler(poller: poller)
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
         logger.info("polling \(redactingUserInfo(setup.apiURL)) \(scheduler.scheduleDescription) into \(setup.storeDescription)")

@@ -1,6 +1,6 @@
 /// What the engine is doing, published as it happens on an async stream. The dashboard
 /// reduces these into its state; nothing else couples the two.
-public enum EnginePhase: Sendable, Equatable {
+public enum EnginePhase: Codable, Sendable, Equatable {
     case idle
     case waitingForBudget(until: Double)
     case fetching(attempt: Int)
@@ -11,7 +11,9 @@ public enum EnginePhase: Sendable, Equatable {
     case stopped(reason: String)
 }
 
-public enum EngineEvent: Sendable {
+/// The engine's event stream (see `EventBroadcaster`). Codable with synthesized conformance:
+/// the control socket sends these as they are, so every payload must stay Codable too.
+public enum EngineEvent: Codable, Sendable {
     case phase(EnginePhase)
     case cycleStarted(cycle: Int, trigger: CycleReport.Trigger)
     case stageFinished(Stage, ms: Double)
@@ -20,4 +22,6 @@ public enum EngineEvent: Sendable {
     case cycleFinished(CycleReport, stored: [StoredEvent])
     case budget(BudgetSnapshot)
     case notice(String)
+    /// The scheduler booked its next cycle (Unix seconds): at start and after every cycle.
+    case scheduled(nextPollAt: Double)
 }

@@ -20,8 +20,8 @@ public actor Poller {
     let pendingResponse: String
     /// Held for as long as this poller lives: one poller per local store.
     let lock: StoreLock?
-    private let continuation: AsyncStream<EngineEvent>.Continuation
-    public nonisolated let events: AsyncStream<EngineEvent>
+    /// Progress as it happens, for every view that subscribes (see `subscribe`).
+    public nonisolated let broadcaster = EventBroadcaster()
 
     public init(config: EngineConfig, store: any EventStore, apiStateFile: APIStateFile, transport: any HTTPTransport,
                 clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "polisen-dash"),
@@ -31,17 +31,22 @@ public actor Poller {
             .replacing("api-state", with: "pending-response")
         self.transport = transport; self.clock = clock; self.logger = logger; self.random = random
         apiState = try apiStateFile.load()
-        (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(4096))
+    }
+
+    /// The engine's events from now on, on a stream of this subscriber's own.
+    public nonisolated func subscribe(bufferingNewest limit: Int = 4096) -> AsyncStream<EngineEvent> {
+        broadcaster.subscribe(bufferingNewest: limit)
     }
 
     private let metrics = CycleMetrics()
 
     func emit(_ e: EngineEvent) {
         metrics.observe(e)
-        continuation.yield(e)
+        broadcaster.publish(e)
     }
 
-    public func finishEvents() { continuation.finish() }
+    /// Ends every subscriber's stream.
+    public func finishEvents() { broadcaster.finish() }
 
     // MARK: the budget
 

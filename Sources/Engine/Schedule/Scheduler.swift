@@ -35,6 +35,7 @@ public actor Scheduler {
     /// Runs until the calling task is cancelled; `onCycle` sees every report.
     public func run(onCycle: (@Sendable (CycleReport) async -> Void)? = nil) async {
         self.onCycle = onCycle
+        await poller.emit(.scheduled(nextPollAt: nextDue))
         while !Task.isCancelled {
             if !manualRequested && clock.now() < nextDue {
                 let due = nextDue
@@ -52,6 +53,7 @@ public actor Scheduler {
             let report = await poller.runCycle(trigger: trigger, maxBudgetWait: maxBudgetWait)
             running = false
             nextDue = start + policy.nextDelay(after: report)
+            await poller.emit(.scheduled(nextPollAt: nextDue))
             await onCycle?(report)
         }
     }

@@ -19,8 +19,10 @@ public enum LiveDashboard {
         state.schedule = scheduler.scheduleDescription
 
         let reader = StoreReader(store: poller.store)
+        // Subscribed before the scheduler starts: no event of its first cycle is missed.
+        let events = poller.subscribe()
         let pump = Task {
-            for await event in poller.events { runtime.post(.engine(event)) }
+            for await event in events { runtime.post(.engine(event)) }
         }
         let loader = Task {
             if let recent = try? await reader.recent(limit: 300) { runtime.post(.initialEvents(recent)) }

@@ -66,6 +66,7 @@ extension DashboardState {
         case .notice(let n):
             notices.append(n)
             if notices.count > 5 { notices.removeFirst() }
+        case .scheduled(let next): nextPollAt = next
         }
     }
 

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import Engine
+
+@Suite struct EventBroadcasterTests {
+    @Test func everySubscriberGetsEveryLaterEventInOrder() async throws {
+        let hub = EventBroadcaster()
+        hub.publish(.notice("before anyone listened"))
+        let a = hub.subscribe(), b = hub.subscribe()
+        for i in 1...5 { hub.publish(.notice("n\(i)")) }
+        hub.finish()
+        var seenA: [String] = [], seenB: [String] = []
+        for await e in a { if case .notice(let n) = e { seenA.append(n) } }
+        for await e in b { if case .notice(let n) = e { seenB.append(n) } }
+        #expect(seenA == ["n1", "n2", "n3", "n4", "n5"])
+        #expect(seenB == seenA)
+        // After finish, a new subscriber's stream ends at once.
+        var late = 0
+        for await _ in hub.subscribe() { late += 1 }
+        #expect(late == 0)
+    }
+
+    @Test func aSubscriberThatNeverReadsKeepsOnlyTheNewestAndHoldsNobodyUp() async throws {
+        let hub = EventBroadcaster()
+        let slow = hub.subscribe(bufferingNewest: 3)
+        let fast = hub.subscribe()
+        for i in 1...100 { hub.publish(.notice("n\(i)")) }  // returns although `slow` reads nothing
+        hub.finish()
+        var kept: [String] = []
+        for await e in slow { if case .notice(let n) = e { kept.append(n) } }
+        #expect(kept == ["n98", "n99", "n100"])
+        var all = 0
+        for await _ in fast { all += 1 }
+        #expect(all == 100)
+    }
+
+    @Test func aStoppedConsumerIsForgotten() async throws {
+        let hub = EventBroadcaster()
+        let stream = hub.subscribe()
+        #expect(hub.subscriberCount == 1)
+        let reader = Task { for await _ in stream {} }
+        reader.cancel()
+        await reader.value
+        // The stream's termination removes the subscriber (no deadline needed: it is synchronous
+        // with the cancellation once the reader has returned).
+        #expect(hub.subscriberCount == 0)
+    }
+
+    @Test func everyEngineEventRoundTripsThroughJSON() throws {
+        var report = CycleReport(cycle: 3, trigger: .manual, startedAt: 1_780_000_000)
+        report.new = 2
+        report.stages.fetchMs = 12.5
+        let events: [EngineEvent] = [
+            .phase(.waitingForBudget(until: 1_780_000_010)), .phase(.stopped(reason: "HTTP 404")), .phase(.idle),
+            .cycleStarted(cycle: 3, trigger: .manual), .stageFinished(.saveEvents, ms: 0.8),
+            .failure(FailureEntry(at: 1, cycle: 3, stage: .fetch, error: "HTTP 503", attempt: 1, backoff: 2, outcome: .retrying, kind: "http_503")),
+            .cycleFinished(report, stored: [StoredEvent(id: 7, line: #"{"id":7,"name":"Brand, Kävlinge"}"#, isNew: true)]),
+            .budget(BudgetSnapshot(ledger: CallLedger(calls: [1_780_000_000]), rules: .polisen, now: 1_780_000_001)),
+            .notice("adopted 1 part"), .scheduled(nextPollAt: 1_780_001_800),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for e in events {
+            let data = try encoder.encode(e)
+            let back = try JSONDecoder().decode(EngineEvent.self, from: data)
+            #expect(try encoder.encode(back) == data, "\(e)")
+        }
+    }
+}
