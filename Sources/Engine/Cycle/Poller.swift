@@ -478,36 +478,16 @@ public actor Poller {
 
     /// Newest stored content hash per id in the partitions of `dates`: the version in the
     /// latest part wins, across dates too (an edit can move an event to another day).
+    /// The stored content hash of the newest version of each id stored under `dates`.
     private func archiveHashes(for dates: Set<LocalDate>) async throws -> [Int: UInt64] {
         let store = self.store
-        typealias Versions = [Int: (rank: PartRank, hash: UInt64)]
-        return try await withThrowingTaskGroup(of: Versions.self) { group in
+        return try await withThrowingTaskGroup(of: NewestVersions<UInt64>.self) { group in
             for date in dates {
-                group.addTask {
-                    // A part can vanish between listing and reading: withdrawn by another
-                    // poller after a conflict, or merged by a compaction. List again then.
-                    for attempt in 1...3 {
-                        var versions: Versions = [:]
-                        var vanished = false
-                        for part in try await store.listParts(date: date).withoutCovered() {
-                            let bytes: [UInt8]
-                            do { bytes = try await store.readPart(part) } catch StoreError.notFound {
-                                vanished = true
-                                continue
-                            }
-                            let rank = PartRank(part)
-                            for e in EventScanner.scanLines(bytes).events { versions[e.id] = (rank, e.hash) }
-                        }
-                        if !vanished || attempt == 3 { return versions }
-                    }
-                    return [:]
-                }
+                group.addTask { try await store.newestVersions(on: date) { _, e in e.hash } }
             }
-            var all: Versions = [:]
-            for try await versions in group {
-                all.merge(versions) { old, new in new.rank < old.rank ? old : new }
-            }
-            return all.mapValues(\.hash)
+            var all = NewestVersions<UInt64>()
+            for try await versions in group { all.merge(versions) }
+            return all.byID.mapValues(\.value)
         }
     }
 }

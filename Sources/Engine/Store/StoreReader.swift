@@ -21,20 +21,13 @@ public struct StoreReader: Sendable {
         Array(Set(try await store.listParts(date: nil).map(\.date))).sorted()
     }
 
+    /// The newest version of each id stored under `date` (its parts only), newest first.
     public func day(_ date: LocalDate) async throws -> Day {
-        var newest: [Int: [UInt8]] = [:]
-        var order: [Int] = []
-        var problems: [String] = []
-        for part in try await store.listParts(date: date).withoutCovered() {
-            let scan = EventScanner.scanLines(try await store.readPart(part))
-            for reason in scan.skipReasons { problems.append("\(part.key): \(reason)") }
-            for e in scan.events {
-                if newest[e.id] == nil { order.append(e.id) }
-                newest[e.id] = Array(scan.lineBytes(e))
-            }
+        let read = try await store.newestVersions(in: try await store.listParts(date: date).withoutCovered()) { scan, e in
+            Array(scan.lineBytes(e))
         }
-        let events = order.compactMap { newest[$0].flatMap { PoliceEvent.decode(line: $0) } }
-        return Day(date: date, events: events.sortedNewestFirst(), problems: problems)
+        let events = read.versions.byID.values.compactMap { PoliceEvent.decode(line: $0.value) }
+        return Day(date: date, events: events.sortedNewestFirst(), problems: read.problems)
     }
 
     public struct Entry: Sendable {
@@ -60,37 +53,20 @@ public struct StoreReader: Sendable {
         let parts = try await store.listParts(date: nil).withoutCovered().filter { p in
             (from.map { p.date >= $0 } ?? true) && (to.map { p.date <= $0 } ?? true)
         }
-        var newest: [Int: (rank: PartRank, line: [UInt8])] = [:]
-        var problems: [String] = []
-        for (i, part) in parts.enumerated() {
-            progress?(i, parts.count)
-            let bytes: [UInt8]
-            do { bytes = try await store.readPart(part) } catch {
-                problems.append("\(store.location)/\(part.key): unreadable (\(error))")
-                continue
-            }
-            let scan = EventScanner.scanLines(bytes)
-            for reason in scan.skipReasons { problems.append("\(store.location)/\(part.key): \(reason)") }
-            if scan.skipped > scan.skipReasons.count {
-                problems.append("\(store.location)/\(part.key): \(scan.skipped - scan.skipReasons.count) more unreadable line(s)")
-            }
-            let rank = PartRank(part)
-            for e in scan.events where newest[e.id].map({ $0.rank <= rank }) ?? true {
-                newest[e.id] = (rank, Array(scan.lineBytes(e)))
-            }
-        }
+        let read = try await store.newestVersions(in: parts, progress: progress) { scan, e in Array(scan.lineBytes(e)) }
+        let problems = read.problems
         // Only lines holding the text (folded) are decoded, and kept if name or summary has it.
         let needle = text.map { foldCase(Array($0.utf8)) }
-        let entries = newest.values.compactMap { v -> Entry? in
-            if let needle, !containsFolded(v.line, needle) { return nil }
-            guard let event = PoliceEvent.decode(line: v.line) else { return nil }
-            if let text {
-                let t = text.lowercased()
-                guard (event.name ?? "").lowercased().contains(t) || (event.summary ?? "").lowercased().contains(t) else { return nil }
-            }
-            return Entry(event: event, line: v.line)
+        let lowered = text?.lowercased()
+        var entries: [Entry] = []
+        for version in read.versions.byID.values {
+            let line: [UInt8] = version.value
+            if let needle, !containsFolded(line, needle) { continue }
+            guard let event = PoliceEvent.decode(line: line) else { continue }
+            if let lowered, !((event.name ?? "").lowercased().contains(lowered) || (event.summary ?? "").lowercased().contains(lowered)) { continue }
+            entries.append(Entry(event: event, line: line))
         }
-            .sorted { ($0.event.parsedDateTime?.instant ?? 0, $0.event.id) < ($1.event.parsedDateTime?.instant ?? 0, $1.event.id) }
+        entries.sort { ($0.event.parsedDateTime?.instant ?? 0, $0.event.id) < ($1.event.parsedDateTime?.instant ?? 0, $1.event.id) }
         return Selection(entries: entries, problems: problems, partsRead: parts.count)
     }
 
