@@ -13,7 +13,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     case stopped404 = 3
     /// Bad command line (swift-argument-parser's validation errors use the same number).
     case usage = 64
-    /// `status`, `replay`, `compact`: the store does not exist or is not a folder.
+    /// `status`, `replay`, `export`, `compact`: the store does not exist or is not a folder.
     case noStore = 66
     /// Another polisen-dash holds the store's lock.
     case storeLocked = 75
@@ -27,7 +27,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
         case .budgetWait: "poll --once: the rate budget allows no call in time"
         case .stopped404: "polling is stopped by an HTTP 404 until `polisen-dash reset-404`"
         case .usage: "bad command line"
-        case .noStore: "status, replay, compact: no store at that place, or it is not a folder"
+        case .noStore: "status, replay, export, compact: no store at that place, or it is not a folder"
         case .storeLocked: "another polisen-dash is polling the store"
         case .configError: "missing or bad config file or setting"
         }

@@ -115,5 +115,7 @@ import Testing
         #expect(reversed.status != 0 && reversed.stderr.contains("before --from"))
         let format = try polisenDash(["export", "--store", store, "--out", out, "--format", "parquet"])
         #expect(format.status != 0 && format.stderr.contains("expected jsonl or csv"))
+        let missing = try polisenDash(["export", "--store", store + "/nothing-here", "--out", out])
+        #expect(missing.status == 66 && missing.stderr.contains("no store at"))
     }
 }

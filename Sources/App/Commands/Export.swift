@@ -42,7 +42,9 @@ struct Export: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try options.resolve().makeStore()
+        let setup = try options.resolve()
+        try setup.requireExistingStore()
+        let store = try setup.makeStore()
         let report = try await Exporter(store: store).export(
             from: from.flatMap(LocalDate.init(iso:)), to: to.flatMap(LocalDate.init(iso:)),
             query: query.map(EventQuery.init), format: Exporter.Format(rawValue: format)!, into: out)
