@@ -1,11 +1,12 @@
 import Engine
 import TOMLKit
 
-/// A TOML config file, read through TOMLKit: its top-level keys as raw settings.
-/// An unknown key, a table, or an array is an error that names the key and the file.
+/// A TOML config file, read through TOMLKit: its top-level keys as raw settings, and its
+/// `[[watch]]` rules. An unknown key, a table, or an array is an error that names the key and the file.
 public struct ConfigFile: Sendable {
     public let path: String
     public let values: [String: RawSetting]
+    public let watchRules: [WatchRule]
 
     public init(path: String, text: String) throws(SettingError) {
         self.path = path
@@ -17,7 +18,9 @@ public struct ConfigFile: Sendable {
         }
         let known = Set(SettingKey.all.map(\.name))
         var values: [String: RawSetting] = [:]
+        var watchRules: [WatchRule] = []
         for (key, value) in table {
+            if key == "watch" { watchRules = try WatchRulesReader.read(value, path: path); continue }
             guard known.contains(key) else {
                 let hint = SettingKey.all.map(\.name).min { editDistance($0, key) < editDistance($1, key) }
                     .flatMap { editDistance($0, key) <= 2 ? $0 : nil }
@@ -31,6 +34,7 @@ public struct ConfigFile: Sendable {
             else { throw SettingError("\(path): \(key) must be a string, number or boolean, not a \(value.type)") }
         }
         self.values = values
+        self.watchRules = watchRules
     }
 
     /// The file at `path`, nil when it does not exist (only an explicit --config must exist).

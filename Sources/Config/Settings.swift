@@ -11,6 +11,8 @@ public struct Settings: Sendable {
     public let entries: [Entry]
     /// The config file that was read, if any.
     public let filePath: String?
+    /// The file's `[[watch]]` rules (they have no flag or environment variable).
+    public var watchRules: [WatchRule] = []
 
     /// - flags: raw text of the flags given on the command line, by key name.
     public static func resolve(flags: [String: String], environment: [String: String],
@@ -35,7 +37,9 @@ public struct Settings: Sendable {
                 throw SettingError("\(key.name) (\(source)): \(error.description)")
             }
         }
-        return Settings(entries: entries, filePath: file?.path)
+        var settings = Settings(entries: entries, filePath: file?.path)
+        settings.watchRules = file?.watchRules ?? []
+        return settings
     }
 
     public func entry(_ key: SettingKey) -> Entry {
