@@ -90,7 +90,7 @@ struct Setup {
     }
 
     var engineConfig: EngineConfig {
-        EngineConfig(apiURL: apiURL, userAgent: settings.string(.userAgent)!,
+        EngineConfig(apiURL: apiURL,
                      rules: RateRules(minSpacing: settings.number(.minSpacing), maxPerHour: settings.integer(.maxPerHour),
                                       maxPerDay: settings.integer(.maxPerDay)),
                      retry: RetryPolicy(maxAttempts: settings.integer(.maxAttempts)), totalTimeout: settings.number(.timeout))

@@ -5,9 +5,11 @@ import Synchronization
 public final class ScriptedTransport: HTTPTransport {
     private let state = Mutex<(script: [Result<HTTPResponse, TransportError>], calls: [Double])>(([], []))
     public let clock: ManualClock
+    /// How long each call takes on the manual clock (moved forward during `send`).
+    public let latency: Double
 
-    public init(clock: ManualClock, _ script: [Result<HTTPResponse, TransportError>] = []) {
-        self.clock = clock
+    public init(clock: ManualClock, latency: Double = 0, _ script: [Result<HTTPResponse, TransportError>] = []) {
+        self.clock = clock; self.latency = latency
         state.withLock { $0.script = script }
     }
 
@@ -19,6 +21,7 @@ public final class ScriptedTransport: HTTPTransport {
             s.calls.append(clock.now())
             return s.script.isEmpty ? .failure(.other("script exhausted")) : s.script.removeFirst()
         }
+        if latency > 0 { clock.advance(by: latency) }
         return try next.get()
     }
 }

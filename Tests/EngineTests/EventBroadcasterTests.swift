@@ -53,7 +53,7 @@ import Testing
         let events: [EngineEvent] = [
             .phase(.waitingForBudget(until: 1_780_000_010)), .phase(.stopped(reason: "HTTP 404")), .phase(.idle),
             .cycleStarted(cycle: 3, trigger: .manual), .stageFinished(.saveEvents, ms: 0.8),
-            .failure(FailureEntry(at: 1, cycle: 3, stage: .fetch, error: "HTTP 503", attempt: 1, backoff: 2, outcome: .retrying, kind: "http_503")),
+            .failure(FailureEntry(at: 1, cycle: 3, stage: .fetch, error: "HTTP 503", attempt: 1, backoff: 2, outcome: .retrying, kind: .http(503))),
             .cycleFinished(report, stored: [StoredEvent(id: 7, line: #"{"id":7,"name":"Brand, Kävlinge"}"#, isNew: true)]),
             .budget(BudgetSnapshot(ledger: CallLedger(calls: [1_780_000_000]), rules: .polisen, now: 1_780_000_001)),
             .notice("adopted 1 part"), .scheduled(nextPollAt: 1_780_001_800),

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Testing
 @testable import Engine
 import EngineTesting
 
@@ -13,9 +14,9 @@ struct Harness {
     let transport: ScriptedTransport
     var config = EngineConfig(apiURL: "http://sim/api/events")
 
-    init(now: Double = 1_780_000_000) {
+    init(now: Double = 1_780_000_000, latency: Double = 0) {
         clock = ManualClock(now: now)
-        transport = ScriptedTransport(clock: clock)
+        transport = ScriptedTransport(clock: clock, latency: latency)
     }
 
     var store: LocalStore { LocalStore(root: root) }
@@ -27,16 +28,30 @@ struct Harness {
         return p
     }
 
-    /// Runs a cycle, moving the manual clock whenever the cycle sleeps on it.
+    /// Runs a cycle, moving the manual clock to each deadline the cycle sleeps until. Waits for
+    /// the clock to report a sleeper (or the cycle to end) instead of spinning.
     func cycle(_ poller: Poller, maxBudgetWait: Double = 3600) async -> CycleReport {
         let task = Task { await poller.runCycle(trigger: .once, maxBudgetWait: maxBudgetWait) }
         let done = Mutex(false)
-        let watcher = Task { _ = await task.value; done.withLock { $0 = true } }
-        while !done.withLock({ $0 }) {
-            if clock.sleeperCount > 0 { clock.advance(by: 0.5) } else { await Task.yield() }
+        let clock = self.clock
+        let watcher = Task {
+            _ = await task.value
+            done.withLock { $0 = true }
+            clock.notify()
+        }
+        while true {
+            let generation = clock.generation
+            if done.withLock({ $0 }) { break }
+            if let deadline = clock.nextDeadline { clock.set(deadline); continue }
+            await clock.waitForChange(after: generation)
         }
         _ = await watcher.value
         return await task.value
+    }
+
+    /// The failure lines metadata holds for one cycle.
+    func failures(of report: CycleReport) async throws -> [FailureEntry] {
+        try Metadata.decode(try #require(try await store.readMetadata()).bytes).failures.filter { $0.cycle == report.cycle }
     }
 
     /// Every stored line, in reading order.

@@ -32,7 +32,23 @@ import Testing
         #expect(calls[1] - calls[0] >= 10)  // Retry-After 7, but the budget's 10 s spacing rules
         let meta = try Metadata.decode(try #require(try await h.store.readMetadata()).bytes)
         #expect(meta.failures.map(\.outcome) == [.retrying, .recovered])
-        #expect(meta.failures.map(\.kind) == ["http_503", "http_503"])
+        #expect(meta.failures.map(\.kind) == [.http(503), .http(503)])
+        #expect(meta.failures.map { $0.kind?.rawValue } == ["http_503", "http_503"])
+    }
+
+    @Test func stageTimesComeFromTheInjectedClockAndWaitsAreNotFetchTime() async throws {
+        let h = Harness(latency: 1.5)
+        h.transport.push(.success(HTTPResponse(status: 503)))
+        h.transport.push(fixture: Fixtures.latest)
+        let report = await h.cycle(try await h.poller())
+        #expect(report.outcome == .ok)
+        // Two calls of 1.5 s each; the 10 s spacing between them (counted from the end of the
+        // first call) is waited, not fetched.
+        #expect(report.stages.fetchMs == 3000)
+        #expect(report.waitedMs == 10_000)
+        #expect(report.totalMs == 3000)
+        let failure = try #require(await h.failures(of: report).first)
+        #expect(failure.outcome == .retrying && failure.backoff == 10)
     }
 
     @Test func noRetryOnARedirectOrA403() async throws {
@@ -46,7 +62,7 @@ import Testing
         #expect(b.outcome == .failed && b.error == "HTTP 403")
         #expect(h.transport.calls.count == 2)
         let meta = try Metadata.decode(try #require(try await h.store.readMetadata()).bytes)
-        #expect(meta.failures.map(\.kind) == ["http_302", "http_403"])
+        #expect(meta.failures.map(\.kind) == [.http(302), .http(403)])
     }
 
     @Test func retriesStopAtMaxAttempts() async throws {
@@ -58,7 +74,7 @@ import Testing
         #expect(h.transport.calls.count == 3)
         #expect(report.retries == 2)
         let meta = try Metadata.decode(try #require(try await h.store.readMetadata()).bytes)
-        #expect(Set(meta.failures.map(\.kind)) == ["connection"])
+        #expect(Set(meta.failures.map(\.kind)) == [.connection])
     }
 
     @Test func a404StopsPollingAcrossRestartsUntilCleared() async throws {
@@ -82,7 +98,8 @@ import Testing
         let p = try await h.poller()
         _ = await h.cycle(p)
         let tooSoon = await h.cycle(p, maxBudgetWait: 0)
-        #expect(tooSoon.outcome == .failed)
+        // Waiting for the budget is not a failure.
+        #expect(tooSoon.outcome == .skipped)
         #expect(tooSoon.error == "rate budget: next call allowed in 10 s")
         #expect(h.transport.calls.count == 1)
     }
@@ -95,7 +112,7 @@ import Testing
         _ = await h.cycle(try await h.poller())
         _ = await h.cycle(try await h.poller())
         let third = await h.cycle(try await h.poller(), maxBudgetWait: 60)
-        #expect(third.outcome == .failed && third.error!.hasPrefix("rate budget"))
+        #expect(third.outcome == .skipped && third.error!.hasPrefix("rate budget"))
         #expect(h.transport.calls.count == 2)
     }
 

@@ -39,7 +39,7 @@ struct Poll: AsyncParsableCommand {
             print(report.summaryLine)
         }
         if report.outcome != .ok {
-            let status: ExitStatus = report.outcome == .skipped ? .stopped404 : budgetBlocked ? .budgetWait : .failed
+            let status: ExitStatus = await poller.stop != nil ? .stopped404 : budgetBlocked ? .budgetWait : .failed
             throw status.exitCode
         }
     }

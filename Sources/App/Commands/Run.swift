@@ -22,7 +22,9 @@ struct Run: AsyncParsableCommand {
                 switch report.outcome {
                 case .ok: logger.info("\(report.summaryLine)")
                 case .failed: logger.error("\(report.summaryLine)")
-                case .skipped: logger.warning("\(report.summaryLine)")
+                // Skipped: a wait for the rate budget (one notice per wait), or a 404 stop.
+                case .skipped:
+                    if await poller.stop != nil { logger.warning("\(report.summaryLine)") } else { logger.notice("\(report.summaryLine)") }
                 }
             }
         }

@@ -81,18 +81,6 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case cancelled
     case other(String)
 
-    /// The failure kind for the metrics' label.
-    public var kind: String {
-        switch self {
-        case .timeout: "timeout"
-        case .connection: "connection"
-        case .tooLarge: "too_large"
-        case .badEncoding: "bad_encoding"
-        case .cancelled: "cancelled"
-        case .other: "other"
-        }
-    }
-
     public var description: String {
         switch self {
         case .timeout(let m): return "timeout: \(m)"

@@ -9,7 +9,7 @@ public struct CycleMetrics: Sendable {
         switch event {
         case .cycleFinished(let report, _): record(report)
         case .failure(let entry) where entry.outcome != .recovered:
-            Counter(label: "polisen_failures_total", dimensions: [("stage", entry.stage.rawValue), ("kind", entry.kind ?? entry.stage.rawValue)])
+            Counter(label: "polisen_failures_total", dimensions: [("stage", entry.stage.rawValue), ("kind", entry.kind?.rawValue ?? entry.stage.rawValue)])
                 .increment()
         case .budget(let b):
             Gauge(label: "polisen_rate_budget_used_calls", dimensions: [("window", "hour")]).record(b.hourUsed)

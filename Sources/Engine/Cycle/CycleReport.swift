@@ -136,12 +136,12 @@ public struct FailureEntry: Codable, Sendable, Equatable {
     /// Seconds waited before the next attempt, when one follows.
     public var backoff: Double?
     public var outcome: Outcome
-    /// What went wrong, from a small fixed set (`http_503`, `timeout`, `connection`, `bad_body`,
-    /// `budget`, …), set where the failure is known; nil for the store stages, whose stage says it.
-    public var kind: String?
+    /// What went wrong, set where the failure is known (nil only in entries written before
+    /// store failures had a kind).
+    public var kind: FailureKind?
 
     public init(at: Double, cycle: Int, stage: Stage, error: String, attempt: Int, backoff: Double?, outcome: Outcome,
-                kind: String? = nil) {
+                kind: FailureKind? = nil) {
         self.at = at; self.cycle = cycle; self.stage = stage; self.error = error
         self.attempt = attempt; self.backoff = backoff; self.outcome = outcome; self.kind = kind
     }

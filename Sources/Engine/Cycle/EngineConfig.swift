@@ -4,7 +4,6 @@ public struct EngineConfig: Sendable {
     public static let defaultUserAgent = "polisen-dash/\(version) (+https://github.com/polisen-dash/polisen-dash)"
 
     public var apiURL: String
-    public var userAgent: String
     public var rules: RateRules
     public var retry: RetryPolicy
     public var seenBounds: SeenBounds
@@ -14,10 +13,9 @@ public struct EngineConfig: Sendable {
     /// The API's window: a response this size is "full" (gap detection).
     public var fullWindow: Int
 
-    public init(apiURL: String = EngineConfig.defaultAPIURL, userAgent: String = EngineConfig.defaultUserAgent,
-                rules: RateRules = .polisen, retry: RetryPolicy = RetryPolicy(), seenBounds: SeenBounds = SeenBounds(),
+    public init(apiURL: String = EngineConfig.defaultAPIURL, rules: RateRules = .polisen, retry: RetryPolicy = RetryPolicy(), seenBounds: SeenBounds = SeenBounds(),
                 connectTimeout: Double = 10, totalTimeout: Double = 30, maxBodyBytes: Int = 8 << 20, fullWindow: Int = 500) {
-        self.apiURL = apiURL; self.userAgent = userAgent; self.rules = rules; self.retry = retry
+        self.apiURL = apiURL; self.rules = rules; self.retry = retry
         self.seenBounds = seenBounds; self.connectTimeout = connectTimeout; self.totalTimeout = totalTimeout
         self.maxBodyBytes = maxBodyBytes; self.fullWindow = fullWindow
     }

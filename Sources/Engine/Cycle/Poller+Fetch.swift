@@ -1,19 +1,23 @@
+import Logging
+
 /// The fetch stage: one API response, within the rate budget, with retries.
 struct FetchResult: Sendable {
     var response: HTTPResponse?
     var scan: ScanResult?
     var error: String?
+    /// The budget allowed no call within the wait this cycle had (nothing was sent).
+    var budgetRefused = false
     var retries = 0
+    /// Time spent waiting (for the budget, between attempts): not fetch time.
     var waitedMs: Double = 0
-    var failures: [FailureEntry] = []
     /// Set when the API answered 404.
     var stopped: APIState.Stop?
 }
 
 extension Poller {
     /// Makes up to `retry.maxAttempts` calls, each only when the budget allows it and each
-    /// recorded in the persisted ledger before it is sent.
-    func fetchWithRetries(cycle: Int, maxBudgetWait: Double) async -> FetchResult {
+    /// recorded in the persisted ledger before it is sent. Failures go to `book`.
+    func fetchWithRetries(book: inout CycleBook, maxBudgetWait: Double) async -> FetchResult {
         var result = FetchResult()
         let policy = config.retry
         var attempt = 0
@@ -29,16 +33,14 @@ extension Poller {
                     let message = "rate budget: next call allowed in \(formatDuration(wait))"
                     result.error = message
                     if attempt > 1 {
-                        result.failures.append(failure(cycle: cycle, message, kind: "budget", attempt: attempt - 1, backoff: nil, outcome: .gaveUp))
+                        book.fail(.fetch, .budget, message, attempt: attempt - 1)
+                    } else {
+                        result.budgetRefused = true
                     }
                     return result
                 }
                 emit(.phase(.waitingForBudget(until: allowed)))
-                do { try await clock.sleep(until: allowed) } catch {
-                    result.error = "cancelled"
-                    return result
-                }
-                if attempt == 1 { result.waitedMs = (clock.now() - now) * 1000 }
+                guard await sleep(until: allowed, &result) else { return result }
             }
             do {
                 try recordCall()
@@ -50,40 +52,36 @@ extension Poller {
             let request = HTTPRequest(url: config.apiURL, headers: [("Accept", "application/json")],
                                       connectTimeout: config.connectTimeout, totalTimeout: config.totalTimeout,
                                       maxBodyBytes: config.maxBodyBytes)
-            var retryable: (message: String, kind: String, retryAfter: Double?)?
+            var retryable: (message: String, kind: FailureKind, retryAfter: Double?)?
             do {
                 let response = try await sendCompletingCall(request).get()
                 result.response = response
                 switch ResponseJudge.judge(response, now: clock.now()) {
                 case .data:
                     do {
-                        let scan = try EventScanner.scan(response.body)
-                        result.scan = scan
-                        if attempt > 1, let last = result.failures.last {
-                            result.failures.append(failure(cycle: cycle, "recovered after \(last.error)", kind: last.kind ?? "other",
-                                                           attempt: attempt, backoff: nil, outcome: .recovered))
-                            emit(.failure(result.failures.last!))
+                        result.scan = try EventScanner.scan(response.body)
+                        if attempt > 1, let last = book.failures.last {
+                            book.fail(.fetch, last.kind ?? .other, "recovered after \(last.error)", attempt: attempt, outcome: .recovered)
                         }
                         return result
                     } catch {
                         let message = "response body: \(error)"
-                        if ResponseJudge.isRetryable(error) { retryable = (message, "bad_body", nil) } else {
-                            return give(up: message, kind: "bad_body", &result, cycle: cycle, attempt: attempt)
+                        if ResponseJudge.isRetryable(error) { retryable = (message, .badBody, nil) } else {
+                            return give(up: message, kind: .badBody, &result, &book, attempt: attempt)
                         }
                     }
                 case .retry(let message, let retryAfter):
-                    retryable = (message, "http_\(response.status)", retryAfter)
+                    retryable = (message, .http(response.status), retryAfter)
                     if let retryAfter { apiState.notBefore = max(apiState.notBefore ?? 0, clock.now() + retryAfter) }
                 case .fail(let message):
                     // A 200 that is not JSON (an HTML page) is a bad body, not an HTTP error.
-                    return give(up: message, kind: response.status == 200 ? "bad_body" : "http_\(response.status)", &result, cycle: cycle, attempt: attempt)
+                    return give(up: message, kind: response.status == 200 ? .badBody : .http(response.status), &result, &book, attempt: attempt)
                 case .stop(let message):
                     let stop = APIState.Stop(url: config.apiURL, at: clock.now(), message: message)
                     apiState.stopped = stop
                     try? apiStateFile.save(apiState)
                     result.stopped = stop
-                    result.failures.append(failure(cycle: cycle, message, kind: "http_\(response.status)", attempt: attempt, backoff: nil, outcome: .stopped))
-                    emit(.failure(result.failures.last!))
+                    book.fail(.fetch, .http(response.status), message, attempt: attempt, outcome: .stopped)
                     result.error = message
                     return result
                 }
@@ -93,29 +91,38 @@ extension Poller {
                     return result
                 }
                 guard ResponseJudge.isRetryable(error) else {
-                    return give(up: error.description, kind: error.kind, &result, cycle: cycle, attempt: attempt)
+                    return give(up: error.description, kind: error.failureKind, &result, &book, attempt: attempt)
                 }
-                retryable = (error.description, error.kind, nil)
+                retryable = (error.description, error.failureKind, nil)
             }
             // A failure worth retrying: back off, unless the attempts or the wait run out.
             let (message, kind, retryAfter) = retryable!
             guard attempt < policy.maxAttempts else {
-                return give(up: message, kind: kind, &result, cycle: cycle, attempt: attempt)
+                return give(up: message, kind: kind, &result, &book, attempt: attempt)
             }
             let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: random())
             guard delay <= policy.maxWait else {
-                return give(up: "\(message); retry in \(formatDuration(delay)) is beyond this cycle", kind: kind, &result, cycle: cycle, attempt: attempt)
+                return give(up: "\(message); retry in \(formatDuration(delay)) is beyond this cycle", kind: kind, &result, &book, attempt: attempt)
             }
-            result.failures.append(failure(cycle: cycle, message, kind: kind, attempt: attempt, backoff: delay, outcome: .retrying))
-            emit(.failure(result.failures.last!))
+            // The next attempt's real time: the backoff, but never before the budget allows.
+            let now2 = clock.now()
+            let until = max(now2 + delay, earliestAllowedCall(now: now2))
+            book.fail(.fetch, kind, message, attempt: attempt, backoff: until - now2, outcome: .retrying)
             result.retries += 1
-            let until = clock.now() + delay
             emit(.phase(.backingOff(until: until)))
-            do { try await clock.sleep(until: until) } catch {
-                result.error = "cancelled"
-                return result
-            }
+            guard await sleep(until: until, &result) else { return result }
         }
+    }
+
+    /// Sleeps, counting the time as waited (not fetched); false when cancelled.
+    private func sleep(until deadline: Double, _ result: inout FetchResult) async -> Bool {
+        let t = stopwatch()
+        defer { result.waitedMs += t.elapsedMs }
+        do { try await clock.sleep(until: deadline) } catch {
+            result.error = "cancelled"
+            return false
+        }
+        return true
     }
 
     /// Sends, then marks the call finished in the ledger whatever the outcome.
@@ -126,15 +133,10 @@ extension Poller {
         return outcome
     }
 
-    private func give(up message: String, kind: String, _ result: inout FetchResult, cycle: Int, attempt: Int) -> FetchResult {
-        result.failures.append(failure(cycle: cycle, message, kind: kind, attempt: attempt, backoff: nil, outcome: .gaveUp))
-        emit(.failure(result.failures.last!))
+    private func give(up message: String, kind: FailureKind, _ result: inout FetchResult, _ book: inout CycleBook,
+                      attempt: Int) -> FetchResult {
+        book.fail(.fetch, kind, message, attempt: attempt)
         result.error = message
         return result
-    }
-
-    private func failure(cycle: Int, _ message: String, kind: String, attempt: Int, backoff: Double?,
-                         outcome: FailureEntry.Outcome) -> FailureEntry {
-        FailureEntry(at: clock.now(), cycle: cycle, stage: .fetch, error: message, attempt: attempt, backoff: backoff, outcome: outcome, kind: kind)
     }
 }

@@ -53,6 +53,11 @@ public actor Scheduler {
             let report = await poller.runCycle(trigger: trigger, maxBudgetWait: maxBudgetWait)
             running = false
             nextDue = start + policy.nextDelay(after: report)
+            if report.outcome == .skipped, await poller.stop == nil {
+                // The budget allowed no call: come back when one can be made within the wait a
+                // cycle has, not every interval (one skipped cycle, one log line, per wait).
+                nextDue = max(nextDue, await poller.budget().nextAllowedAt - maxBudgetWait)
+            }
             await poller.emit(.scheduled(nextPollAt: nextDue))
             await onCycle?(report)
         }

@@ -29,3 +29,27 @@ public struct SystemClock: WallClock {
         try Task.checkCancellation()
     }
 }
+
+/// Elapsed time for the stage timers: seconds on a clock that never jumps (unlike the wall
+/// clock). Injected like `WallClock`, so a test can assert a stage's milliseconds.
+public protocol MonotonicClock: Sendable {
+    func uptime() -> Double
+}
+
+extension SystemClock: MonotonicClock {
+    public func uptime() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// A running stage timer on a monotonic clock.
+public struct Stopwatch: Sendable {
+    let clock: any MonotonicClock
+    let start: Double
+
+    public init(_ clock: any MonotonicClock) { self.clock = clock; start = clock.uptime() }
+
+    public var elapsedMs: Double { (clock.uptime() - start) * 1000 }
+}

@@ -1,0 +1,183 @@
+import Logging
+
+/// The process, save and update stages for one response (fetched now, or kept aside by a cycle
+/// that was interrupted), and the end of every cycle.
+extension Poller {
+    func storeScan(_ scan: ScanResult, book: CycleBook, started: Stopwatch, base meta: Metadata) async -> CycleReport {
+        var book = book
+        book.report.fetched = scan.events.count
+        book.report.skipped = scan.skipped
+        book.report.filtered = Deduplicator.looksFiltered(scan)
+        if book.report.filtered {
+            logger.warning("cycle \(book.report.cycle): the response looks like a cached filtered one (\(scan.events.count) events of at most 3 types); nothing is read as deleted")
+        }
+        // process → save → update; repeated against fresh metadata when another poller
+        // committed meanwhile (a shared store's conditional write failed).
+        var base = meta
+        var conflicts = 0
+        while true {
+            var attempt = book
+            var collided = false
+            let stored: [StoredEvent]
+            do {
+                stored = try await processAndSave(scan, base: base, book: &attempt, collided: &collided)
+            } catch {
+                return await finish(attempt, started: started, stored: [])
+            }
+            guard attempt.report.outcome == .ok || collided, store.isShared else {
+                return await finish(attempt, started: started, stored: stored)
+            }
+            do {
+                // Another poller wrote a part under this cycle number: it committed or will.
+                if collided { throw StoreError.conflict("another poller wrote cycle \(attempt.report.cycle)'s parts") }
+                let commitMs = try await commit(attempt, started: started)
+                return await finish(attempt, started: started, stored: stored, persist: false, committedInMs: commitMs)
+            } catch StoreError.conflict(let what) where conflicts < 5 {
+                conflicts += 1
+                logger.notice("cycle \(attempt.report.cycle): \(what); redoing process and save against the new metadata")
+                for date in attempt.report.partitionDates.compactMap(LocalDate.init(iso:)) {
+                    try? await store.deletePart(PartRef(date: date, cycle: attempt.report.cycle))
+                }
+                do {
+                    base = try await loadMetadataStage()
+                } catch {
+                    attempt.failCycle(.updateMetadata, "update_metadata: reloading after a conflict", error)
+                    return await finish(attempt, started: started, stored: [], persist: false)
+                }
+                metadata = base
+                book.report.cycle = base.lastCycle + 1
+            } catch {
+                attempt.failCycle(.updateMetadata, "update_metadata", error)
+                return await finish(attempt, started: started, stored: [], persist: false)
+            }
+        }
+    }
+
+    /// The process and save stages against `base`; leaves the next metadata in `metadata`.
+    /// Throws only when the archive could not be asked (the book says why).
+    private func processAndSave(_ scan: ScanResult, base meta: Metadata, book: inout CycleBook,
+                                collided: inout Bool) async throws -> [StoredEvent] {
+        emit(.phase(.processing))
+        let processTimer = stopwatch()
+        book.report.cycle = meta.lastCycle + 1
+        let hadHistory = !meta.seen.entries.isEmpty || meta.lastCycle > 0
+        var c = Deduplicator.classify(scan, seen: meta.seen, completeAfter: meta.completeAfter)
+        if !c.unknown.isEmpty {
+            let dates = Set(c.unknown.map(\.localDate))
+            book.report.archiveLookups = dates.count
+            do {
+                Deduplicator.resolve(&c, archive: try await archiveHashes(for: dates))
+            } catch {
+                book.report.stages.processMs = processTimer.elapsedMs
+                book.failCycle(.process, "archive lookup", error)
+                throw error
+            }
+        }
+        let toStore = c.new + c.updated
+        let partitions = Deduplicator.partition(toStore, lines: scan.lines)
+        book.report.new = c.new.count
+        book.report.updated = c.updated.count
+        book.report.unchanged = c.unchanged
+        book.report.gap = hadHistory && !book.report.filtered && scan.events.count >= config.fullWindow && c.known == 0
+        book.finish(.process, ms: processTimer.elapsedMs)
+        if book.report.gap {
+            logger.warning("cycle \(book.report.cycle): none of the \(scan.events.count) events was seen before: events may have been missed (possible gap)")
+        }
+
+        // save_events: the partition writes alongside each other
+        emit(.phase(.saving))
+        let saveTimer = stopwatch()
+        let cycle = book.report.cycle
+        let store = self.store
+        let outcomes: [(LocalDate, (any Error)?)] = await withTaskGroup(of: (LocalDate, (any Error)?).self) { group in
+            for (date, bytes) in partitions {
+                group.addTask {
+                    do { try await store.writePart(PartRef(date: date, cycle: cycle), bytes); return (date, nil) } catch { return (date, error) }
+                }
+            }
+            var all: [(LocalDate, (any Error)?)] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        book.finish(.saveEvents, ms: saveTimer.elapsedMs)
+        let written = Set(outcomes.filter { $0.1 == nil }.map(\.0))
+        book.report.partitions = written.count
+        book.report.partitionDates = written.sorted().map(\.description)
+        collided = store.isShared && outcomes.contains { if case .alreadyExists? = $0.1 as? StoreError { return true } else { return false } }
+        if collided {
+            // Not a failure yet: the caller reloads and redoes the cycle under a new number.
+        } else if let (date, error) = outcomes.first(where: { $0.1 != nil }) {
+            book.failCycle(.saveEvents, "save_events \(date.partitionPath)", error!)
+        }
+
+        // The next metadata: strictly after every acknowledged write.
+        emit(.phase(.updatingMetadata))
+        var next = meta
+        let now = Int64(clock.now())
+        for e in scan.events { next.seen.touch(id: e.id, at: now) }
+        for e in toStore where written.contains(e.localDate) {
+            next.seen.record(id: e.id, hash: e.hash, date: e.localDate, at: now)
+        }
+        next.prune(now: clock.now(), bounds: config.seenBounds)
+        next.lastCycle = cycle
+        metadata = next
+        let newIDs = Set(c.new.map(\.id))
+        return toStore.filter { written.contains($0.localDate) }.map {
+            StoredEvent(id: $0.id, line: String(decoding: scan.lineBytes($0), as: UTF8.self), isNew: newIDs.contains($0.id))
+        }
+    }
+
+    /// Writes metadata with this cycle's report, conditionally: throws `StoreError.conflict`
+    /// when another writer replaced it since it was read. Returns how long the write took.
+    private func commit(_ book: CycleBook, started: Stopwatch) async throws -> Double {
+        guard var meta = metadata else { return 0 }
+        var r = book.report
+        r.totalMs = started.elapsedMs - r.waitedMs
+        meta.append(report: r)
+        meta.append(failures: book.failures)
+        meta.updatedAt = clock.now()
+        let t = stopwatch()
+        try await store.writeMetadata(meta.encoded(), expecting: metadataVersion)
+        metadata = meta
+        return t.elapsedMs
+    }
+
+    /// Records the report and failures in metadata, persists it (the update_metadata stage),
+    /// and publishes the result. `committedInMs`: a shared store's conditional commit already did
+    /// the update, in that time.
+    func finish(_ book: CycleBook, started: Stopwatch, stored: [StoredEvent], persist: Bool = true,
+                committedInMs: Double? = nil) async -> CycleReport {
+        var book = book
+        if let committedInMs { book.finish(.updateMetadata, ms: committedInMs) }
+        if persist, var meta = metadata {
+            let t = stopwatch()
+            book.report.totalMs = started.elapsedMs - book.report.waitedMs
+            meta.append(report: book.report)
+            meta.append(failures: book.failures)
+            // A cycle number is used once, also by a cycle that failed.
+            meta.lastCycle = max(meta.lastCycle, book.report.cycle)
+            meta.updatedAt = clock.now()
+            metadata = meta
+            do {
+                try await persistMetadata()
+            } catch {
+                book.failCycle(.updateMetadata, "update_metadata", error)
+                if let entry = book.failures.last { metadata?.append(failures: [entry]) }
+            }
+            book.finish(.updateMetadata, ms: t.elapsedMs)
+        }
+        var report = book.report
+        report.totalMs = started.elapsedMs - report.waitedMs
+        if report.outcome == .ok { FileIO.remove(pendingResponse) }
+        if var meta = metadata, meta.reports.last?.cycle == report.cycle {
+            // Keep the finished timings for the history (written with the next update).
+            meta.reports[meta.reports.count - 1] = report
+            metadata = meta
+        }
+        emit(.cycleFinished(report, stored: stored))
+        MemoryRelease.afterCycle()
+        emit(.budget(budget()))
+        emit(.phase(apiState.stopped.map { .stopped(reason: $0.message) } ?? .idle))
+        return report
+    }
+}
