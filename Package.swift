@@ -74,6 +74,6 @@ let package = Package(
         .executableTarget(name: "RenderBenchmark", dependencies: ["Engine", "TUI"], path: "Benchmarks/RenderBenchmark"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "EngineTesting", "Config"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "EngineTesting"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Engine", "EngineTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Engine", "EngineTesting", "TUI"]),
     ]
 )

@@ -48,7 +48,8 @@ public struct StoreReader: Sendable {
     /// newest version: the one in the latest part (the original collector's files count as
     /// older than any of ours). An id whose publication date changed is taken at its newest
     /// version wherever that is stored, and only if that date is in range.
-    public func events(from: LocalDate?, to: LocalDate?, containing text: String? = nil,
+    /// With `query`, only the events it matches (stored lines it rules out are not decoded).
+    public func events(from: LocalDate?, to: LocalDate?, containing text: String? = nil, matching query: EventQuery? = nil,
                        progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Selection {
         let parts = try await store.listParts(date: nil).withoutCovered().filter { p in
             (from.map { p.date >= $0 } ?? true) && (to.map { p.date <= $0 } ?? true)
@@ -62,7 +63,9 @@ public struct StoreReader: Sendable {
         for version in read.versions.byID.values {
             let line: [UInt8] = version.value
             if let needle, !containsFolded(line, needle) { continue }
+            if let query, !query.mayMatch(line: line) { continue }
             guard let event = PoliceEvent.decode(line: line) else { continue }
+            if let query, !query.matches(event) { continue }
             if let lowered, !((event.name ?? "").lowercased().contains(lowered) || (event.summary ?? "").lowercased().contains(lowered)) { continue }
             entries.append(Entry(event: event, line: line))
         }
