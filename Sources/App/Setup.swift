@@ -105,14 +105,18 @@ struct Setup {
         Scheduler(poller: poller, clock: SystemClock(), policy: pollingPolicy)
     }
 
-    func makeLogger() -> Logger {
+    /// The process's logger: text (with journald priorities when systemd reads stderr) or
+    /// JSON lines. `level` is shared by every copy, so a reload can change it.
+    func makeLogger(level: LogLevelSetting = LogLevelSetting(.info)) -> Logger {
         let json = settings.string(.logFormat) == "json"
-        var logger = Logger(label: "polisen-dash") { label -> any LogHandler in
-            json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        let journald = !(environment["JOURNAL_STREAM"] ?? "").isEmpty
+        level.value = logLevel
+        return Logger(label: "polisen-dash") { label -> any LogHandler in
+            json ? JSONLogHandler(label: label, level: level) : TextLogHandler(label: label, level: level, journald: journald)
         }
-        logger.logLevel = Logger.Level(rawValue: settings.string(.logLevel)!) ?? .info
-        return logger
     }
+
+    var logLevel: Logger.Level { Logger.Level(rawValue: settings.string(.logLevel)!) ?? .info }
 
     /// The poller over the chosen store, opened (crash recovery done). A local store is
     /// locked first: a second poller on it is refused, not raced.

@@ -109,12 +109,19 @@ import Testing
         let r = try polisenDash(["config", "--json", "--config", file, "--min-spacing", "15"],
                                 env: ["POLISEN_DASH_MAX_PER_HOUR": "30"])
         #expect(r.status == 0, "\(r.stderr)")
-        let object = try #require(parseJSON(r.stdout) as? [String: [String: String]])
-        #expect(object["min_spacing"] == ["value": "15", "source": "flag --min-spacing"])
-        #expect(object["max_per_hour"] == ["value": "30", "source": "environment POLISEN_DASH_MAX_PER_HOUR"])
-        #expect(object["interval"] == ["value": "600", "source": "file \(file)"])
-        #expect(object["timeout"] == ["value": "30", "source": "default"])
-        #expect(object["api_url"]?["value"] == "https://reader:<redacted>@example.org/api/events")
+        let object = try #require(parseJSON(r.stdout) as? [String: [String: Any]])
+        func entry(_ key: String) -> (value: Any?, source: String?) { (object[key]?["value"], object[key]?["source"] as? String) }
+        // Values typed: numbers as numbers, booleans as booleans.
+        #expect(entry("min_spacing").value as? Double == 15 && entry("min_spacing").source == "flag --min-spacing")
+        #expect(entry("max_per_hour").value as? Int == 30 && entry("max_per_hour").source == "environment POLISEN_DASH_MAX_PER_HOUR")
+        #expect(entry("interval").value as? Double == 600 && entry("interval").source == "file \(file)")
+        #expect(entry("timeout").value as? Double == 30 && entry("timeout").source == "default")
+        #expect(entry("adaptive").value as? Bool == false)
+        #expect(r.stdout.contains("\"adaptive\": {\n    \"source\": \"default\",\n    \"value\": false"))
+        #expect(entry("api_url").value as? String == "https://reader:<redacted>@example.org/api/events")
+        #expect(!r.stdout.contains("\\/"))  // slashes unescaped
+        // The effective store, also when it is the default place.
+        #expect((entry("store").value as? String)?.hasSuffix("/polisen-dash") == true)
         #expect(!r.stdout.contains("s3cret"))
     }
 

@@ -19,16 +19,18 @@ struct Config: AsyncParsableCommand {
     func run() async throws {
         let setup = try options.resolve()
         let rows = setup.settings.entries.map { entry in
-            (key: entry.key.name, value: Settings.shown(entry), source: entry.source.description)
+            // The store's default is a place worked out from the environment: show that place.
+            let shown = entry.key == .store && entry.value == nil ? setup.storePath : Settings.shown(entry)
+            return (key: entry.key.name, value: shown, typed: typedValue(entry, store: setup.storePath), source: entry.source.description)
         }
         let credentials = setup.s3Location == nil ? nil : S3CredentialsLoader.describeSource(environment: setup.environment)
         if json {
-            var object: [String: [String: String]] = [:]
-            for row in rows { object[row.key] = ["value": row.value, "source": row.source] }
-            if let credentials { object["s3_credentials"] = ["value": "<redacted>", "source": credentials] }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(object), as: UTF8.self))
+            var object: [String: JSONOutput.Value] = [:]
+            for row in rows { object[row.key] = .object(["value": row.typed, "source": .string(row.source)]) }
+            if let credentials { object["s3_credentials"] = .object(["value": .string("<redacted>"), "source": .string(credentials)]) }
+            object["config_file"] = .object(["value": setup.settings.filePath.map(JSONOutput.Value.string) ?? .null,
+                                             "source": .string(setup.settings.filePath == nil ? "none" : "read")])
+            print(JSONOutput.Value.object(object).prettyText)
             return
         }
         print("config file: \(setup.settings.filePath ?? "none (\(ConfigFile.defaultPath(environment: setup.environment)) does not exist)")")
@@ -39,6 +41,18 @@ struct Config: AsyncParsableCommand {
         }
         if let credentials {
             print(padded("s3_credentials", keyWidth) + "  " + padded("<redacted>", valueWidth) + "  " + credentials)
+        }
+    }
+
+    /// The value as its kind: numbers and booleans as such in JSON, secrets redacted, unset as null.
+    private func typedValue(_ entry: Settings.Entry, store: String) -> JSONOutput.Value {
+        if entry.key.secret, entry.value != nil { return .string("<redacted>") }
+        switch entry.value {
+        case nil: return entry.key == .store ? .string(store) : .null
+        case .text: return .string(Settings.shown(entry))
+        case .number(let d): return .double(d)
+        case .integer(let i): return .int(i)
+        case .boolean(let b): return .bool(b)
         }
     }
 }

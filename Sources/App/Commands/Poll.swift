@@ -34,7 +34,7 @@ struct Poll: AsyncParsableCommand {
         let budgetBlocked = await poller.budget().nextAllowedAt - SystemClock().now() > maxWait
         let report = await withShutdownSignals { await poller.runCycle(trigger: .once, maxBudgetWait: maxWait) }
         if json {
-            print(String(decoding: try reportJSON(report), as: UTF8.self))
+            print(try JSONOutput.text(report))
         } else {
             print(report.summaryLine)
         }
@@ -43,10 +43,4 @@ struct Poll: AsyncParsableCommand {
             throw status.exitCode
         }
     }
-}
-
-func reportJSON(_ report: CycleReport) throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return try encoder.encode(report)
 }

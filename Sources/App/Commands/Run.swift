@@ -6,29 +6,42 @@ import FoundationEssentials
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Poll headless on an interval, one log line per cycle, until SIGINT or SIGTERM.")
+        abstract: "Poll headless on an interval, one log line per cycle, until SIGINT or SIGTERM.",
+        discussion: """
+        Under systemd (Type=notify) it reports READY=1 once the store is open and WATCHDOG=1 while \
+        the engine answers. SIGHUP reloads the config file: log_level changes at once, other keys \
+        are logged as taking effect at the next start.
+
+        Example: polisen-dash run --config /etc/polisen-dash/config.toml
+        """)
 
     @OptionGroup var options: EngineOptions
 
     func run() async throws {
         let setup = try options.resolve()
-        let logger = setup.makeLogger()
+        let level = LogLevelSetting(setup.logLevel)
+        let logger = setup.makeLogger(level: level)
         let poller = try await setup.openPoller(logger: logger)
+        let failures = logFailures(of: poller, to: logger)
         let scheduler = setup.makeScheduler(poller: poller)
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
+        let reload = ConfigReload(options: options, current: setup.settings, level: level, logger: logger)
+        let systemd = SystemdNotifier(environment: setup.environment)
         logger.info("polling \(redactingUserInfo(setup.apiURL)) \(scheduler.scheduleDescription) into \(setup.storeDescription)")
+        systemd.notify("READY=1\nSTATUS=polling \(scheduler.scheduleDescription)")
+        let watchdog = Task { await systemd.runWatchdog(poller: poller) }
         await withShutdownSignals {
             await scheduler.run { report in
-                switch report.outcome {
-                case .ok: logger.info("\(report.summaryLine)")
-                case .failed: logger.error("\(report.summaryLine)")
-                // Skipped: a wait for the rate budget (one notice per wait), or a 404 stop.
-                case .skipped:
-                    if await poller.stop != nil { logger.warning("\(report.summaryLine)") } else { logger.notice("\(report.summaryLine)") }
-                }
+                report.log(to: logger, stopped: await poller.stop != nil)
+                systemd.notify("STATUS=cycle \(report.cycle) \(report.outcome.rawValue)")
             }
         }
+        systemd.notify("STOPPING=1")
+        watchdog.cancel()
         await metrics?.stop()
+        await poller.finishEvents()
+        await failures.value
+        withExtendedLifetime(reload) {}
         logger.info("stopped")
     }
 }

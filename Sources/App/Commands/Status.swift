@@ -34,9 +34,7 @@ struct Status: AsyncParsableCommand {
             }
             let out = Out(store: root, last_cycle: meta?.lastCycle, seen: meta?.seen.count, metadata_error: metaError,
                           last_report: meta?.reports.last, budget: budget, stopped_404: api.stopped)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(out), as: UTF8.self))
+            print(try JSONOutput.text(out, pretty: true))
             return
         }
         print("store:        \(root)")

@@ -10,7 +10,7 @@ let processStartTime: Double = SystemClock().now()
 enum Liveness {
     static let deadline: Double = 10
 
-    static func probe(_ poller: Poller) async -> Bool {
+    static func probe(_ poller: Poller, deadline: Double = Liveness.deadline) async -> Bool {
         // Not a task group: a group would wait for the unanswered call before returning.
         let once = Mutex<CheckedContinuation<Bool, Never>?>(nil)
         return await withCheckedContinuation { continuation in

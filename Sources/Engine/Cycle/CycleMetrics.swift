@@ -79,7 +79,7 @@ extension CycleMetrics {
         Family(name: "polisen_gaps_total", kind: .counter, help: "Full responses sharing no event with the store: events may have been missed.", series: [[]]),
         Family(name: "polisen_failures_total", kind: .counter, help: "Failed attempts and cycles, by stage and kind (http_503, timeout, connection, bad_body, budget, ...).",
                series: [("fetch", "timeout"), ("fetch", "connection"), ("fetch", "bad_body"), ("fetch", "http_429"), ("fetch", "http_503"),
-                        ("get_metadata", "get_metadata"), ("save_events", "save_events"), ("update_metadata", "update_metadata")]
+                        ("get_metadata", "store"), ("save_events", "store"), ("update_metadata", "store")]
                    .map { [("stage", $0.0), ("kind", $0.1)] }),
         Family(name: "polisen_rate_budget_used_calls", kind: .gauge, help: "API calls made in the sliding window (hour, day).", series: []),
         Family(name: "polisen_rate_budget_limit_calls", kind: .gauge, help: "API calls allowed in the sliding window (hour, day).", series: []),
