@@ -86,10 +86,10 @@ import Testing
         try t.send("/", "Trafikolycka", "Enter")
         t.waitFor("filter \"Trafikolycka\"")
         try t.send("Enter")
-        let detail = t.waitFor("Esc to close")
+        let detail = t.waitFor("Esc close")
         #expect(detail.contains("summary") && detail.contains("https://polisen.se/aktuellt/handelser/"))
         try t.send("Escape", "Escape")
-        t.waitFor("filter cleared") { !$0.contains("filter \"") && !$0.contains("Esc to close") }
+        t.waitFor("filter cleared") { !$0.contains("filter \"") && !$0.contains("Esc close") }
         try t.send("r")
         t.waitFor("REPLAY")
         let replay = t.waitFor("replayed day") { $0.contains("Replay 20") && $0.contains("events · day") }

@@ -68,8 +68,12 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         for y in layout.events.y..<layout.events.maxY {
             #expect(["│", "┐", "┘"].contains(buf[layout.events.maxX - 1, y].text), "row \(y)")
         }
-        #expect(buf.text.contains("22 augusti 17.59 — Försök till"))
-        #expect(buf.text.contains("Skåne län"))
+        // The event's own time (its day is the publication day, under the day's separator)
+        // and the county without " län".
+        #expect(buf.text.contains("17.59 — Försök till"))
+        #expect(!buf.text.contains("22 augusti 17.59"))
+        #expect(buf.text.contains("Skåne "))
+        #expect(!buf.text.contains("Skåne län"))
     }
 
     @Test func wideCharactersTakeTwoCells() {
@@ -81,7 +85,7 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
 
     @Test func newEventsAreMarkedAndTheSelectionIsHighlighted() {
         let buf = render(state())
-        let row = buf.lines.firstIndex { $0.contains("22 augusti 17.59 — Försök till") }!
+        let row = buf.lines.firstIndex { $0.contains("17.59 — Försök till") }!
         #expect(buf.lines[row].contains("●"))
         #expect(buf[2, row].style.reverse)  // the first row is selected
     }
@@ -168,7 +172,7 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
             for h in stride(from: 24, through: 80, by: 11) {
                 let l = DashboardLayout.compute(width: w, height: h)!
                 var covered = Set<Int>()
-                for r in [l.title, l.events, l.latency, l.headroom, l.failures, l.status] {
+                for r in l.panes {
                     for y in r.y..<r.maxY { for x in r.x..<r.maxX { #expect(covered.insert(y * w + x).inserted) } }
                 }
                 #expect(covered.count == w * h)

@@ -18,7 +18,8 @@ struct Dashboard: AsyncParsableCommand {
         let poller = try await setup.openPoller(logger: logger)
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
         await LiveDashboard.run(poller: poller, scheduler: setup.makeScheduler(poller: poller), apiURL: redactingUserInfo(setup.apiURL),
-                                noColor: noColorRequested)
+                                noColor: noColorRequested, watches: setup.settings.watchRules,
+                                environment: ProcessInfo.processInfo.environment)
         await metrics?.stop()
     }
 }

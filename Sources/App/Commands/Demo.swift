@@ -29,7 +29,8 @@ struct Demo: AsyncParsableCommand {
                                 apiStateFile: APIStateFile(path: "\(root)/api-state.json"), transport: api,
                                 logger: Logger(label: "polisen-dash") { _ in SwiftLogNoOpLogHandler() }, lock: lock)
         try await poller.open()
-        await LiveDashboard.run(poller: poller, scheduler: Scheduler(poller: poller, clock: SystemClock(), interval: interval), apiURL: "simulated polisen.se API", demo: true, noColor: noColorRequested)
+        await LiveDashboard.run(poller: poller, scheduler: Scheduler(poller: poller, clock: SystemClock(), interval: interval), apiURL: "simulated polisen.se API", demo: true, noColor: noColorRequested,
+                                environment: ProcessInfo.processInfo.environment)
         print("demo events were stored in \(root)")
     }
 }

@@ -1,13 +1,50 @@
 import Engine
 
-/// Latest events (or the replayed day): newest first, new ones marked, the selection kept
-/// in view; Enter opens the detail view over it.
+/// Latest events (or the replayed day): newest first with a separator per day, new ones
+/// marked, watch matches tagged; at the top the list follows the newest, elsewhere it says
+/// "↑ N new"; a position indicator on the bottom border. Enter opens the detail view over it.
 struct EventsPane {
     let state: DashboardState
     let theme: Theme
 
     func draw(_ buf: inout CellBuffer, _ r: Rect) {
         let list = state.visibleEvents
+        buf.box(r, title: "", style: state.focus == .events ? theme.focusedBorder : theme.border)
+        drawTitle(&buf, r, list)
+        let inner = r.inset(1)
+        guard inner.height > 1 else { return }
+        var rows = inner
+        if let replay = state.replay, let day = replay.day, !day.events.isEmpty {
+            // Counts per type for the day, most common first.
+            var counts: [String: Int] = [:]
+            for e in day.events { counts[TerminalText.sanitize(e.type ?? "?"), default: 0] += 1 }
+            let top = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(6).map { "\($0.key) \($0.value)" }
+            buf.put(truncate(top.joined(separator: " · "), inner.width), x: inner.x, y: inner.y, style: theme.dim)
+            rows = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+        }
+        if let message = emptyMessage(list) {
+            for (i, line) in wrap(message, rows.width - 2).prefix(rows.height - 1).enumerated() {
+                buf.put(line, x: rows.x + 1, y: rows.y + 1 + i, style: theme.dim)
+            }
+            return
+        }
+        let all = ListRow.rows(list)
+        let selectedRow = all.firstIndex(of: .event(state.selected)) ?? 0
+        let top = max(0, min(selectedRow - rows.height / 2, all.count - rows.height))
+        let shown = all[top..<min(all.count, top + rows.height)]
+        let columns = EventColumns(width: rows.width, events: list)
+        for (offset, row) in shown.enumerated() {
+            let y = rows.y + offset
+            switch row {
+            case .day(let date): drawSeparator(&buf, date, x: rows.x, y: y, width: rows.width)
+            case .event(let index): drawRow(&buf, list[index], selected: index == state.selected, columns, x: rows.x, y: y, width: rows.width)
+            }
+        }
+        drawPosition(&buf, r, shown: shown, total: list.count)
+        if state.detailOpen, let e = state.selectedEvent { EventDetail(state: state, theme: theme).draw(&buf, e, over: r) }
+    }
+
+    private func drawTitle(_ buf: inout CellBuffer, _ r: Rect, _ list: [PoliceEvent]) {
         var title: String
         if let replay = state.replay {
             let day = replay.date.map { "\($0)" } ?? "…"
@@ -17,81 +54,69 @@ struct EventsPane {
             title = "Latest events · \(list.count)"
             if !state.newIDs.isEmpty { title += " · \(state.newIDs.count) new" }
         }
-        if !state.filter.isEmpty { title += " · filter \"\(state.filter)\"" }
-        buf.box(r, title: title, style: state.focus == .events ? theme.focusedBorder : theme.border, titleStyle: theme.paneTitle)
-        let inner = r.inset(1)
-        guard inner.height > 1 else { return }
-        var rows = inner
-        if let replay = state.replay, let day = replay.day, !day.events.isEmpty {
-            // Counts per type for the day, most common first.
-            var counts: [String: Int] = [:]
-            for e in day.events { counts[e.type ?? "?", default: 0] += 1 }
-            let top = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(6).map { "\($0.key) \($0.value)" }
-            buf.put(top.joined(separator: " · "), x: inner.x, y: inner.y, style: theme.dim, maxWidth: inner.width)
-            rows = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+        if !state.filter.isEmpty { title += " · filter \"\(TerminalText.sanitize(state.filter))\"" }
+        if state.matchesOnly { title += " · watch matches" }
+        // "↑ N new" sits at the right of the top border, where the eye looks for the head.
+        let marker = state.newAbove > 0 && state.replay == nil ? " ↑ \(state.newAbove) new · g " : ""
+        let markerWidth = displayWidth(marker)
+        let x = buf.put(" " + truncate(title, max(0, r.width - 6 - markerWidth)) + " ", x: r.x + 2, y: r.y, style: theme.paneTitle)
+        if !marker.isEmpty { buf.put(marker, x: max(r.x + 2 + x, r.maxX - 1 - markerWidth), y: r.y, style: theme.new) }
+    }
+
+    private func drawSeparator(_ buf: inout CellBuffer, _ date: LocalDate, x: Int, y: Int, width: Int) {
+        let label = "── \(dayLabel(date, now: state.now)) "
+        buf.put(truncate(label, width), x: x, y: y, style: theme.separator)
+        let used = displayWidth(label)
+        if used < width { buf.put(String(repeating: "─", count: width - used), x: x + used, y: y, style: theme.separator) }
+    }
+
+    private func drawRow(_ buf: inout CellBuffer, _ e: PoliceEvent, selected: Bool, _ c: EventColumns, x: Int, y: Int, width: Int) {
+        var col = x
+        let time = e.parsedDateTime.map { "\(two($0.hour)):\(two($0.minute))" } ?? "--:--"
+        col += buf.put(time + " ", x: col, y: y, style: theme.dim)
+        let isNew = state.replay == nil && state.newIDs.contains(e.id)
+        col += buf.put(isNew ? "● " : "  ", x: col, y: y, style: isNew ? theme.new : Style())
+        col += buf.put(pad(truncate(TerminalText.sanitize(e.type ?? ""), c.type - 1), c.type), x: col, y: y, style: isNew ? theme.new : Style())
+        if c.place > 0 { col += buf.put(pad(truncate(placeName(e), c.place - 1), c.place), x: col, y: y, style: theme.dim) }
+        var room = x + width - col
+        if let mark = state.watchMatch(e), room > 4 {
+            let tag = truncate("[\(TerminalText.sanitize(mark.name))]", min(room - 2, width < 60 ? 8 : 16)) + " "
+            col += buf.put(tag, x: col, y: y, style: theme.watch(mark.colorIndex))
+            room = x + width - col
         }
-        if let message = emptyMessage(list) {
-            buf.put(message, x: rows.x + 1, y: rows.y + 1, style: theme.dim, maxWidth: rows.width - 2)
-            return
+        buf.put(truncate(listText(e), room), x: col, y: y)
+        if selected && state.focus == .events {
+            buf.restyle(Rect(x: x, y: y, width: width, height: 1)) { $0.reverse = true }
         }
-        let typeWidth = min(22, max(10, rows.width / 5))
-        let placeWidth = min(20, max(10, rows.width / 5))
-        let top = max(0, min(state.selected - rows.height / 2, list.count - rows.height))
-        for (row, index) in (top..<min(list.count, top + rows.height)).enumerated() {
-            let e = list[index]
-            let y = rows.y + row
-            var x = rows.x
-            let time = e.parsedDateTime.map { "\(two($0.hour)):\(two($0.minute))" } ?? "--:--"
-            x += buf.put(time, x: x, y: y, style: theme.dim)
-            let isNew = state.replay == nil && state.newIDs.contains(e.id)
-            x += buf.put(isNew ? " ● " : "   ", x: x, y: y, style: isNew ? theme.new : Style())
-            x += buf.put(pad(truncate(e.type ?? "", typeWidth - 1), typeWidth), x: x, y: y, style: isNew ? theme.new : Style())
-            x += buf.put(pad(truncate(e.location?.name ?? "", placeWidth - 1), placeWidth), x: x, y: y, style: theme.dim)
-            // The type and place are in their own columns; the rest of `name` is the event's own
-            // time, which the summary then follows.
-            let text = e.whenText.map { "\($0) — \(e.summary ?? "")" } ?? (e.name ?? "")
-            buf.put(text, x: x, y: y, maxWidth: rows.maxX - x)
-            if index == state.selected && state.focus == .events {
-                buf.restyle(Rect(x: rows.x, y: y, width: rows.width, height: 1)) { $0.reverse = true }
-            }
-        }
-        if state.detailOpen, let e = state.selectedEvent { drawDetail(&buf, e, over: r) }
+    }
+
+    /// " 12–31 of 500 " on the bottom border: where the visible rows are in the list.
+    private func drawPosition(_ buf: inout CellBuffer, _ r: Rect, shown: ArraySlice<ListRow>, total: Int) {
+        let indices = shown.compactMap { row -> Int? in if case .event(let i) = row { return i } else { return nil } }
+        guard let first = indices.first, let last = indices.last else { return }
+        let text = " \(first + 1)–\(last + 1) of \(total) "
+        buf.put(text, x: r.maxX - 2 - displayWidth(text), y: r.maxY - 1, style: theme.dim)
     }
 
     private func emptyMessage(_ list: [PoliceEvent]) -> String? {
         guard list.isEmpty else { return nil }
         if let replay = state.replay {
             if replay.loading { return "loading…" }
-            if let error = replay.error { return error }
+            if let error = replay.error { return TerminalText.sanitize(error) }
         }
-        if !state.filter.isEmpty { return "no event matches \"\(state.filter)\"" }
-        return state.replay == nil ? "waiting for the first cycle…" : "no events stored on this day"
-    }
-
-    private func drawDetail(_ buf: inout CellBuffer, _ e: PoliceEvent, over r: Rect) {
-        // Cover the whole list so no row shows through beside the box.
-        buf.fill(r.inset(1))
-        let box = Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2)
-        buf.box(box, title: "Event \(e.id) · Esc to close", style: theme.focusedBorder, titleStyle: theme.paneTitle)
-        let inner = box.inset(2)
-        var y = inner.y
-        func line(_ label: String, _ value: String, _ style: Style = Style()) {
-            guard y < inner.maxY else { return }
-            buf.put(label, x: inner.x, y: y, style: theme.dim)
-            for (i, part) in wrap(value, inner.width - 11).enumerated() where y < inner.maxY {
-                buf.put(part, x: inner.x + 11, y: y, style: style)
-                if i >= 0 { y += 1 }
-            }
-            if value.isEmpty { y += 1 }
+        if !state.filter.isEmpty { return "no event matches \"\(TerminalText.sanitize(state.filter))\"" }
+        if state.matchesOnly { return "no event matches a watch rule (m shows all)" }
+        if state.replay != nil { return "no events stored on this day" }
+        // A first run that cannot reach the API says so instead of waiting in silence.
+        if let failed = state.failedLastCycle {
+            return "no events yet: the last cycle failed at \(clockTime(failed.startedAt)): \(DashboardState.shortReason(failed.error)). "
+                + "Tab to the failures pane and Enter shows the whole error. \(state.nextTryAt.map { "Next try \(relativeTime($0, now: state.now))." } ?? "")"
         }
-        line("name", e.name ?? "", theme.paneTitle)
-        line("type", e.type ?? "")
-        line("published", e.datetime)
-        line("location", e.location?.name ?? "")
-        line("gps", e.location?.gps ?? "")
-        line("url", e.absoluteURL ?? "")
-        y += 1
-        line("summary", e.summary ?? "")
+        if state.lastSuccess == nil, let f = state.failures.last {
+            return "the API has not answered yet: \(TerminalText.sanitize(f.error)) (attempt \(f.attempt))"
+        }
+        if case .fetching = state.phase { return "fetching the first response…" }
+        return "waiting for the first cycle…"
     }
 }
 

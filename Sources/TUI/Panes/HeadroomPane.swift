@@ -18,43 +18,57 @@ struct HeadroomPane {
         } else {
             buf.put("budget: no call yet", x: inner.x, y: y, style: theme.dim); y += 2
         }
-        var timing: String
+        // The rest by priority, each line said in full when it fits and shorter when not.
+        var lines: [(String, Style)] = []
+        let next: [String]
         if case .stopped = state.phase {
-            timing = "polling stopped (404)"
-        } else if let next = state.nextPollAt {
-            timing = "next poll in \(countdown(next - state.now))"
+            next = ["polling stopped (404): R resets", "stopped (404)"]
+        } else if let at = state.nextPollAt {
+            let left = countdown(at - state.now)
+            next = ["next poll in \(left) (\(clockTime(at)))", "next poll in \(left)", "next \(left)"]
         } else {
-            timing = "next poll: —"
+            next = ["next poll: —"]
         }
         let manualAt = state.budget?.nextAllowedAt ?? state.now
-        let manual = manualAt > state.now ? "manual poll in \(countdown(manualAt - state.now))" : "manual poll: now"
-        buf.put(timing, x: inner.x, y: y, maxWidth: inner.width)
-        buf.put(manual, x: inner.x + min(inner.width / 2 + 2, 24), y: y, style: manualAt > state.now ? theme.warn : theme.ok,
-                maxWidth: inner.maxX - inner.x - min(inner.width / 2 + 2, 24))
-        y += 1
+        let early = manualAt > state.now
+        let manual = early ? ["manual poll in \(countdown(manualAt - state.now))", "manual in \(countdown(manualAt - state.now))"]
+            : ["manual poll: now", "manual: now"]
+        let both = manual.flatMap { m in next.map { n in "\(n) · \(m)" } }
+        if let line = both.first(where: { displayWidth($0) <= inner.width }) {
+            lines.append((line, early ? theme.warn : Style()))
+        } else {
+            lines.append((fit(next, inner.width), Style()))
+            lines.append((fit(manual, inner.width), early ? theme.warn : theme.ok))
+        }
         if state.manualRequested {
-            buf.put("poll requested: it runs as soon as the budget allows", x: inner.x, y: y, style: theme.warn, maxWidth: inner.width)
+            lines.append((fit(["poll requested: it runs as soon as the budget allows", "poll requested"], inner.width), theme.warn))
         }
-        y += 1
-        if let h = state.reports.last(where: { $0.http != nil })?.http {
-            buf.put("compression \(format1(h.compressionRatio))× (\(kb(h.bytesWire)) on the wire → \(kb(h.bytesDecoded)))", x: inner.x, y: y, maxWidth: inner.width)
+        // Compression only for a data response: an error page's ratio says nothing.
+        if let h = state.reports.last(where: { $0.outcome == .ok && $0.http?.status == 200 })?.http {
+            let ratio = format1(h.compressionRatio)
+            lines.append((fit(["compression \(ratio)× (\(kb(h.bytesWire)) on the wire → \(kb(h.bytesDecoded)))",
+                               "compression \(ratio)× (\(kb(h.bytesWire)) → \(kb(h.bytesDecoded)))",
+                               "compression \(ratio)×"], inner.width), Style()))
         }
-        y += 1
         if let last = state.reports.last(where: { $0.outcome == .ok }) {
-            buf.put("window \(last.fetched)/500 events", x: inner.x, y: y, maxWidth: inner.width)
+            let window = "window \(last.fetched)/500 events"
             if last.gap {
-                buf.put("  ⚠ possible gap", x: inner.x + 21, y: y, style: theme.error)
+                lines.append((fit([window + "  ⚠ possible gap", "window \(last.fetched)/500 ⚠ gap"], inner.width), theme.error))
             } else if last.filtered {
-                buf.put("  ⚠ filtered response", x: inner.x + 21, y: y, style: theme.warn)
+                lines.append((fit([window + "  ⚠ filtered response", "window \(last.fetched)/500 ⚠ filtered"], inner.width), theme.warn))
+            } else {
+                lines.append((fit([window, "window \(last.fetched)/500"], inner.width), Style()))
             }
         }
-        y += 1
-        if let schedule = state.schedule, y < inner.maxY {
-            buf.put("schedule: \(schedule)", x: inner.x, y: y, style: theme.dim, maxWidth: inner.width)
-            y += 1
+        if let schedule = state.schedule {
+            lines.append((fit(["schedule: \(schedule)", schedule], inner.width), theme.dim))
         }
-        if let gap = state.reports.last(where: \.gap), y < inner.maxY {
-            buf.put("last gap warning: cycle \(gap.cycle) at \(clockTime(gap.startedAt))", x: inner.x, y: y, style: theme.warn, maxWidth: inner.width)
+        if let gap = state.reports.last(where: \.gap) {
+            lines.append((fit(["last gap warning: cycle \(gap.cycle) at \(clockTime(gap.startedAt))", "last gap: \(clockTime(gap.startedAt))"], inner.width), theme.warn))
+        }
+        for (text, style) in lines where y < inner.maxY {
+            buf.put(text, x: inner.x, y: y, style: style)
+            y += 1
         }
     }
 

@@ -10,36 +10,51 @@ struct LatencyPane {
     func draw(_ buf: inout CellBuffer, _ r: Rect) {
         buf.box(r, title: "Stage latency", style: state.focus == .latency ? theme.focusedBorder : theme.border, titleStyle: theme.paneTitle)
         let inner = r.inset(1)
-        guard let report = state.reports.last(where: { $0.http != nil || $0.outcome == .ok }) ?? state.reports.last else {
+        // The last cycle, also when it failed: a failed cycle must not look like a normal one.
+        guard let report = state.reports.last else {
             buf.put("no cycle yet", x: inner.x + 1, y: inner.y, style: theme.dim)
             return
         }
+        let failed = report.outcome == .failed
         let total = Stage.allCases.reduce(0) { $0 + report.stages[$1] }
         var y = inner.y
-        var head = "cycle \(report.cycle) · \(ms(report.totalMs))"
-        if let b = report.bottleneck { head += " · bottleneck: \(b.title)" }
-        buf.put(head, x: inner.x, y: y, maxWidth: inner.width)
+        // The work of the cycle and its waits (backoff, the rate budget's spacing) apart.
+        let work = max(0, report.totalMs - report.waitedMs)
+        let waits = report.waitedMs > 0 ? " + \(ms(report.waitedMs)) waits" : ""
+        let bare = failed ? "cycle \(report.cycle) FAILED · \(ms(work))" : "cycle \(report.cycle) · \(ms(work))"
+        let lead = bare + waits
+        let slowest = report.bottleneck.map { [" · bottleneck: \($0.title)", " · slowest: \($0.tinyTitle)"] } ?? []
+        buf.put(fit(slowest.map { lead + $0 } + [lead] + slowest.map { bare + $0 } + [bare], inner.width), x: inner.x, y: y,
+                style: failed ? theme.error : Style())
         y += 1
         let labelWidth = 12
         let numberWidth = 15
         let barWidth = max(4, inner.width - labelWidth - numberWidth)
-        for stage in Stage.allCases {
+        for stage in Stage.allCases where y < inner.maxY {
             let v = report.stages[stage]
             let share = total > 0 ? v / total : 0
             buf.put(stage.shortTitle, x: inner.x, y: y, style: stage == report.bottleneck ? theme.warn : Style(), maxWidth: labelWidth - 1)
             let bx = inner.x + labelWidth
-            if stage == .fetch, let h = report.http, v > 0 {
+            if stage == .fetch, let h = report.http, v > 0, !failed {
                 drawFetchBar(&buf, h, fraction: share, x: bx, y: y, width: barWidth)
             } else {
                 let m = meter(share, width: barWidth)
-                buf.put(String(repeating: "█", count: m.full), x: bx, y: y, style: theme.bar)
+                buf.put(String(repeating: "█", count: m.full), x: bx, y: y, style: failed && stage == .fetch ? theme.error : theme.bar)
                 buf.put(String(repeating: "░", count: m.empty), x: bx + m.full, y: y, style: theme.barEmpty)
             }
             let pct = Int((share * 100).rounded())
             buf.put(leftPad(ms(v), 9) + leftPad("\(pct)%", 5), x: bx + barWidth + 1, y: y, maxWidth: numberWidth)
             y += 1
         }
-        if let h = report.http {
+        if report.waitedMs > 0 && y < inner.maxY {
+            // Waits are their own segment: not fetch time, not in the stage statistics.
+            let m = meter(report.waitedMs / max(report.totalMs, 0.001), width: barWidth)
+            buf.put("waits", x: inner.x, y: y, style: theme.wait)
+            buf.put(String(repeating: "▒", count: m.full), x: inner.x + labelWidth, y: y, style: theme.wait)
+            buf.put(leftPad(ms(report.waitedMs), 9), x: inner.x + labelWidth + barWidth + 1, y: y, style: theme.wait)
+            y += 1
+        }
+        if let h = report.http, y < inner.maxY {
             let parts = [("dns", h.dnsMs), ("connect", h.connectMs), ("tls", h.tlsMs), ("request", max(0, h.totalMs - h.dnsMs - h.connectMs - h.tlsMs))]
             var x = inner.x + 2
             for (i, (name, value)) in parts.enumerated() {
@@ -50,15 +65,15 @@ struct LatencyPane {
             }
             y += 1
         }
-        // History: total cycle time of recent cycles.
-        let history = state.reports.suffix(max(1, inner.width - 10)).map(\.totalMs)
+        // History: the work of recent cycles (waits left out).
+        let history = state.reports.suffix(max(1, inner.width - 10)).map { max(0, $0.totalMs - $0.waitedMs) }
         if history.count > 1 && y < inner.maxY {
             buf.put("history ", x: inner.x, y: y, style: theme.dim)
             buf.put(sparkline(history), x: inner.x + 8, y: y, style: theme.bar, maxWidth: inner.width - 8)
             y += 1
         }
         if state.reports.count > 1 && y < inner.maxY {
-            // p50/p95 of every stage over the kept history, on as many lines as fit.
+            // p50/p95 of every stage's work over the kept history, on as many lines as fit.
             var items: [String] = []
             for stage in Stage.allCases {
                 let (p50, p95) = percentiles(state.reports.map { $0.stages[stage] })
@@ -75,7 +90,7 @@ struct LatencyPane {
                     line += (line == "p50/p95 ms" ? " " : " · ") + item
                 }
             }
-            if y < inner.maxY { buf.put(line, x: inner.x, y: y, style: theme.dim, maxWidth: inner.width) }
+            if y < inner.maxY { buf.put(truncate(line, inner.width), x: inner.x, y: y, style: theme.dim) }
         }
     }
 

@@ -55,8 +55,13 @@ public final class DashboardRuntime: Sendable {
             }
             for m in messages {
                 for effect in state.reduce(m) {
-                    if effect == .quit { return }
-                    effects(effect)
+                    switch effect {
+                    case .quit: return
+                    // The terminal's own effects stay on this thread, which owns the terminal.
+                    case .bell: terminal.bell()
+                    case .copy(let text): terminal.writeRaw(OSC52.sequence(for: text))
+                    default: effects(effect)
+                    }
                 }
                 dirty = true
             }

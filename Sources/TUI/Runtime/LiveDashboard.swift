@@ -4,11 +4,14 @@ import Engine
 /// effects become engine commands or store reads.
 public enum LiveDashboard {
     public static func run(poller: Poller, scheduler: Scheduler, apiURL: String, demo: Bool = false, noColor: Bool,
+                           watches: [WatchRule] = [], environment: [String: String] = [:],
                            clock: any WallClock = SystemClock()) async {
         let runtime = DashboardRuntime()
         var state = DashboardState(width: 80, height: 24, now: clock.now(), storeLocation: poller.store.location, apiURL: apiURL)
         state.noColor = noColor
         state.demo = demo
+        state.watches = watches
+        state.lastSuccessAt = await poller.lastSuccessAt
         if let meta = await poller.currentMetadata() {
             state.reports = Array(meta.reports.suffix(DashboardState.keptReports))
             state.failures = Array(meta.failures.suffix(DashboardState.keptFailures))
@@ -25,7 +28,9 @@ public enum LiveDashboard {
             for await event in events { runtime.post(.engine(event)) }
         }
         let loader = Task {
-            if let recent = try? await reader.recent(limit: 300) { runtime.post(.initialEvents(recent)) }
+            // The stored window: the API serves the newest 500.
+            if let recent = try? await reader.recent(limit: 500) { runtime.post(.initialEvents(recent)) }
+            if let week = try? await lastWeek(reader, now: clock.now()) { runtime.post(.week(week)) }
         }
         // The next poll time is known once the scheduler has booked it, after each cycle.
         let polling = Task { await scheduler.run { _ in runtime.post(.schedule(nextPollAt: await scheduler.nextPollAt)) } }
@@ -49,8 +54,18 @@ public enum LiveDashboard {
                 Task {
                     do { runtime.post(.replayDay(try await reader.day(date))) } catch { runtime.post(.replayFailed("\(error)")) }
                 }
-            case .quit:
-                break
+            case .loadWeek:
+                Task { if let week = try? await lastWeek(reader, now: clock.now()) { runtime.post(.week(week)) } }
+            case .reset404:
+                Task {
+                    do { try await poller.clearStop(); runtime.post(.resetDone(error: nil)) } catch {
+                        runtime.post(.resetDone(error: "\(error)"))
+                    }
+                }
+            case .openURL(let url):
+                Task { if !URLOpener.open(url, environment: environment) { runtime.post(.cannotOpen(url: url)) } }
+            case .copy, .bell, .quit:
+                break  // the terminal loop's own
             }
         }
         // An in-flight cycle is abandoned: its request is aborted and writes are atomic, so
@@ -60,5 +75,11 @@ public enum LiveDashboard {
         await polling.value
         await poller.finishEvents()
         await pump.value
+    }
+
+    /// The last seven stored days (Stockholm dates), for the counts view.
+    static func lastWeek(_ reader: StoreReader, now: Double) async throws -> [PoliceEvent] {
+        let today = StockholmCalendar.date(at: Int64(now))
+        return try await reader.events(from: today.adding(days: -6), to: today).entries.map(\.event)
     }
 }

@@ -73,6 +73,21 @@ final class NcursesTerminal {
         }
     }
 
+    /// Rings the terminal's bell (a watch rule's match arrived).
+    func bell() { beep() }
+
+    /// Writes a sequence the terminal interprets itself (OSC 52), after the frame.
+    func writeRaw(_ sequence: String) {
+        // ncurses has flushed its frame by now; the sequence goes straight to the terminal.
+        var bytes = Array(sequence.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(1, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 { break }
+            offset += n
+        }
+    }
+
     /// Draws only the cells that changed since the last frame.
     func draw(_ frame: CellBuffer) {
         let full = previous == nil || previous!.width != frame.width || previous!.height != frame.height

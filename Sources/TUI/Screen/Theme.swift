@@ -11,6 +11,7 @@ public struct Theme: Sendable {
     }
 
     var title: Style { c(Style(fg: .black, bg: .cyan, bold: true)) }
+    var titleAlert: Style { c(Style(fg: .red, bg: .cyan, bold: true)) }
     var demoBadge: Style { c(Style(fg: .black, bg: .yellow, bold: true)) }
     var replayBadge: Style { c(Style(fg: .black, bg: .magenta, bold: true)) }
     var border: Style { c(Style(fg: .gray)) }
@@ -26,6 +27,17 @@ public struct Theme: Sendable {
     var barEmpty: Style { c(Style(fg: .gray)) }
     var status: Style { c(Style(fg: .white, bg: .blue)) }
     var key: Style { c(Style(fg: .yellow, bold: true)) }
+    /// The status line when something failed or was refused: unmistakable, also without colour.
+    var alertLine: Style { noColor ? Style(bold: true, reverse: true) : Style(fg: .white, bg: .red, bold: true) }
+    var warnLine: Style { c(Style(fg: .yellow, bg: .blue, bold: true)) }
+    /// The waits between attempts, apart from the work.
+    var wait: Style { c(Style(fg: .gray, dim: true)) }
+    var separator: Style { c(Style(fg: .cyan)) }
+    /// Watch rules' colours, by the rule's colour index.
+    func watch(_ index: Int) -> Style {
+        let colours: [Color] = [.magenta, .cyan, .yellow, .green, .blue, .red]
+        return c(Style(fg: colours[((index % colours.count) + colours.count) % colours.count], bold: true))
+    }
     /// Fetch phases: DNS, connect, TLS, request.
     var phases: [Style] { [c(Style(fg: .magenta)), c(Style(fg: .blue)), c(Style(fg: .cyan)), c(Style(fg: .green))] }
 }

@@ -16,6 +16,17 @@ public struct DashboardState: Sendable {
 
     public enum Prompt: Sendable, Equatable { case filter, date }
 
+    /// A question the next key answers (y or n).
+    public enum Confirmation: Sendable, Equatable { case reset404 }
+
+    /// A one-line answer to a key, shown in the status line until it expires.
+    public struct Flash: Sendable, Equatable {
+        public enum Tone: Sendable, Equatable { case info, warn, alert }
+        public var text: String
+        public var tone: Tone
+        public var until: Double
+    }
+
     public var width: Int
     public var height: Int
     public var now: Double
@@ -36,33 +47,56 @@ public struct DashboardState: Sendable {
     public var manualRequested = false
     public var notices: [String] = []
     public var runningCycle: Int?
+    /// When the last successful cycle ended, as the engine knew it at start (the kept reports
+    /// may not reach back that far).
+    public var lastSuccessAt: Double?
+    /// Watch rules: matching events are marked in the list; bell rules ring on arrival.
+    public var watches: [WatchRule] = []
 
     public var selected = 0
+    /// Events that arrived above the selection while it was away from the top ("↑ N new").
+    public var newAbove = 0
     public var focus: Pane = .events
     public var filter = ""
     public var prompt: Prompt?
     public var promptText = ""
+    public var confirmation: Confirmation?
+    public var flash: Flash?
     public var detailOpen = false
+    public var failureDetailOpen = false
     public var helpOpen = false
+    public var countsOpen = false
+    public var matchesOnly = false
+    /// A URL shown whole because no browser could be started for it.
+    public var shownURL: String?
     public var replay: Replay?
+    /// The last seven stored days, for the counts view (loaded on demand).
+    public var week: [PoliceEvent]?
     public var quitting = false
+    /// The selected failure, counted from the newest.
     public var failureScroll = 0
 
     public static let keptEvents = 1000
     public static let keptReports = 50
     public static let keptFailures = 100
+    /// How long a key's answer stays in the status line.
+    public static let flashSeconds = 8.0
 
     public init(width: Int, height: Int, now: Double, storeLocation: String, apiURL: String) {
         self.width = width; self.height = height; self.now = now
         self.storeLocation = storeLocation; self.apiURL = apiURL
     }
 
-    /// The events the list shows: live or the replayed day, through the filter.
+    /// The events the list shows: live or the replayed day, through the filter and, when
+    /// asked, only the watch rules' matches.
     public var visibleEvents: [PoliceEvent] {
-        let source = replay.map { $0.day?.events ?? [] } ?? events
-        guard !filter.isEmpty else { return source }
-        let query = EventQuery(filter)
-        return source.filter(query.matches)
+        var list = replay.map { $0.day?.events ?? [] } ?? events
+        if !filter.isEmpty {
+            let query = EventQuery(filter)
+            list = list.filter(query.matches)
+        }
+        if matchesOnly { list = list.filter { watchMatch($0) != nil } }
+        return list
     }
 
     public var selectedEvent: PoliceEvent? {
@@ -70,7 +104,16 @@ public struct DashboardState: Sendable {
         return list.indices.contains(selected) ? list[selected] : nil
     }
 
+    /// The selected failure (the pane lists them newest first).
+    public var selectedFailure: FailureEntry? {
+        let i = failures.count - 1 - failureScroll
+        return failures.indices.contains(i) ? failures[i] : nil
+    }
+
     public var lastReport: CycleReport? { reports.last }
+
+    /// The first watch rule an event matches.
+    public func watchMatch(_ e: PoliceEvent) -> WatchRule? { watches.first { $0.matches(e) } }
 }
 
 /// A message to the dashboard: input, engine progress, time, or loaded data.
@@ -85,6 +128,12 @@ public enum DashboardMessage: Sendable {
     case replayDates([LocalDate])
     case replayDay(StoreReader.Day)
     case replayFailed(String)
+    /// The last seven stored days, for the counts view.
+    case week([PoliceEvent])
+    /// The 404 stop was cleared (nil), or could not be (the reason).
+    case resetDone(error: String?)
+    /// No browser could be started: the URL is shown instead.
+    case cannotOpen(url: String)
 }
 
 /// What the runtime must do for the dashboard (the reducer never does I/O itself).
@@ -92,5 +141,12 @@ public enum DashboardEffect: Sendable, Equatable {
     case pollNow
     case loadReplayDates
     case loadReplayDay(LocalDate)
+    case loadWeek
+    case reset404
+    /// Open a page in a browser (never blocking the loop).
+    case openURL(String)
+    /// Put text on the terminal's clipboard (OSC 52).
+    case copy(String)
+    case bell
     case quit
 }

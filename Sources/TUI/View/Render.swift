@@ -9,11 +9,20 @@ public func render(_ state: DashboardState) -> CellBuffer {
         return buf
     }
     drawTitle(&buf, state, theme, layout.title)
-    EventsPane(state: state, theme: theme).draw(&buf, layout.events)
+    if state.countsOpen {
+        CountsPane(state: state, theme: theme).draw(&buf, layout.events)
+    } else {
+        EventsPane(state: state, theme: theme).draw(&buf, layout.events)
+    }
     LatencyPane(state: state, theme: theme).draw(&buf, layout.latency)
     HeadroomPane(state: state, theme: theme).draw(&buf, layout.headroom)
+    if let counts = layout.counts { CountsPane(state: state, theme: theme).draw(&buf, counts) }
     FailuresPane(state: state, theme: theme).draw(&buf, layout.failures)
-    drawStatus(&buf, state, theme, layout.status)
+    StatusLine(state: state, theme: theme).draw(&buf, layout.status)
+    if state.failureDetailOpen, let f = state.selectedFailure {
+        FailureDetail(state: state, theme: theme).draw(&buf, f, over: layout.events)
+    }
+    if let url = state.shownURL { drawURL(&buf, url, theme, above: layout.status) }
     if state.helpOpen { drawHelp(&buf, state, theme) }
     return buf
 }
@@ -24,59 +33,59 @@ private func drawTooSmall(_ buf: inout CellBuffer, _ state: DashboardState) {
                  "q quits"]
     for (i, line) in lines.enumerated() {
         let y = state.height / 2 - 1 + i
-        buf.put(line, x: max(0, (state.width - displayWidth(line)) / 2), y: y, style: Style(bold: i == 0))
+        buf.put(truncate(line, state.width), x: max(0, (state.width - displayWidth(line)) / 2), y: y, style: Style(bold: i == 0))
     }
 }
 
 private func drawTitle(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: Theme, _ r: Rect) {
     buf.fill(r, style: theme.title)
     var x = buf.put(" polisen-dash ", x: 0, y: r.y, style: theme.title)
-    if s.demo { x += buf.put(" DEMO · simulated API, real events ", x: x, y: r.y, style: theme.demoBadge) }
+    if s.demo { x += buf.put(r.width >= 120 ? " DEMO · simulated API, real events " : " DEMO ", x: x, y: r.y, style: theme.demoBadge) }
     if s.replay != nil { x += buf.put(" REPLAY ", x: x, y: r.y, style: theme.replayBadge) } else {
         x += buf.put(" LIVE ", x: x, y: r.y, style: theme.title)
     }
-    buf.put(" \(s.apiURL)", x: x, y: r.y, style: theme.title, maxWidth: r.width - x - 10)
-    buf.put(clockTime(s.now) + " ", x: r.width - 9, y: r.y, style: theme.title)
+    // The clock says its zone: every time on the screen is Stockholm time.
+    let clock = "\(clockTime(s.now)) \(zoneLabel(s.now)) "
+    let clockX = r.width - displayWidth(clock)
+    // The archive's health on every view, next to the clock; the API address takes the rest.
+    var next = "next try —"
+    if let at = s.nextTryAt { next = at > s.now ? "next try in \(countdown(at - s.now))" : "next try now" }
+    if case .stopped = s.phase { next = "polling stopped" }
+    let health = fit(["\(s.lastSuccessText) · \(next) · ", "\(s.lastSuccessText) · "], max(0, clockX - x - 1))
+    let healthX = clockX - displayWidth(health)
+    buf.put(truncate(" \(s.apiURL)", max(0, healthX - x - 1)), x: x, y: r.y, style: theme.title)
+    buf.put(health, x: healthX, y: r.y, style: s.failedLastCycle != nil || s.lastSuccess == nil ? theme.titleAlert : theme.title)
+    buf.put(clock, x: clockX, y: r.y, style: theme.title)
 }
 
-private func phaseText(_ s: DashboardState) -> (String, Bool) {
-    switch s.phase {
-    case .idle: return ("idle", false)
-    case .waitingForBudget(let until): return ("waiting for the rate budget (\(countdown(until - s.now)))", true)
-    case .fetching(let attempt): return (attempt > 1 ? "fetching (attempt \(attempt))" : "fetching", false)
-    case .backingOff(let until): return ("backing off (\(countdown(until - s.now)))", true)
-    case .processing: return ("processing", false)
-    case .saving: return ("saving", false)
-    case .updatingMetadata: return ("updating metadata", false)
-    case .stopped: return ("STOPPED by a 404: polisen-dash reset-404 clears it", true)
+/// A URL no browser could open, whole and unbroken, across the full width above the status line.
+private func drawURL(_ buf: inout CellBuffer, _ url: String, _ theme: Theme, above status: Rect) {
+    let chars = Array(url)
+    let rows = max(1, (chars.count + status.width - 1) / max(1, status.width))
+    let top = status.y - rows - 1
+    buf.fill(Rect(x: 0, y: top, width: status.width, height: rows + 1), style: theme.status)
+    buf.put("the event's page (Esc closes; select it with the mouse):", x: 1, y: top, style: theme.status)
+    for row in 0..<rows {
+        let part = String(chars[(row * status.width)..<min(chars.count, (row + 1) * status.width)])
+        buf.put(part, x: 0, y: top + 1 + row, style: theme.status)
     }
-}
-
-private func drawStatus(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: Theme, _ r: Rect) {
-    buf.fill(r, style: theme.status)
-    if let prompt = s.prompt {
-        let label = prompt == .filter ? "filter (words, type:…, place:…): " : "jump to date (YYYY-MM-DD): "
-        let x = buf.put(" " + label, x: 0, y: r.y, style: theme.status)
-        buf.put(s.promptText + "█", x: x, y: r.y, style: theme.status)
-        buf.put("Enter accepts · Esc clears ", x: r.width - 27, y: r.y, style: theme.status)
-        return
-    }
-    let (phase, alert) = phaseText(s)
-    var x = buf.put(" ● " + phase, x: 0, y: r.y, style: alert ? theme.c(Style(fg: .yellow, bg: .blue, bold: true)) : theme.status)
-    x += buf.put(" · store \(s.storeLocation) ", x: x, y: r.y, style: theme.status, maxWidth: max(0, r.width - x - 46))
-    let hints = s.replay != nil ? "←→ day  d date  / filter  Esc live  ? help  q quit " : "p poll  r replay  / filter  ? help  q quit "
-    buf.put(hints, x: max(x, r.width - displayWidth(hints)), y: r.y, style: theme.status)
 }
 
 private func drawHelp(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: Theme) {
     let rows = KeyTable.bindings
-    let width = min(s.width - 4, 60)
-    let height = min(s.height - 2, rows.count + 4)
+    // One column when it fits the height, else two side by side.
+    let columns = rows.count + 4 <= s.height - 2 ? 1 : 2
+    let perColumn = (rows.count + columns - 1) / columns
+    let width = columns == 1 ? min(s.width - 4, 64) : s.width - 2
+    let height = min(s.height - 2, perColumn + 4)
     let box = Rect(x: (s.width - width) / 2, y: (s.height - height) / 2, width: width, height: height)
     buf.fill(box)
-    buf.box(box, title: "Keys · any key closes", style: theme.focusedBorder, titleStyle: theme.paneTitle)
-    for (i, b) in rows.enumerated() where box.y + 2 + i < box.maxY - 1 {
-        buf.put(b.label, x: box.x + 3, y: box.y + 2 + i, style: theme.key)
-        buf.put(b.help, x: box.x + 13, y: box.y + 2 + i, maxWidth: width - 16)
+    buf.box(box, title: "Keys · any key closes · times are Stockholm (\(zoneLabel(s.now)))", style: theme.focusedBorder, titleStyle: theme.paneTitle)
+    let columnWidth = (width - 4) / columns
+    for (i, b) in rows.enumerated() {
+        let x = box.x + 2 + (i / perColumn) * columnWidth
+        let y = box.y + 2 + i % perColumn
+        buf.put(b.label, x: x, y: y, style: theme.key)
+        buf.put(truncate(b.help, columnWidth - 9), x: x + 8, y: y)
     }
 }
