@@ -19,6 +19,7 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: help(.maxPerDay)) var maxPerDay: String?
     @Option(name: .long, help: help(.userAgent)) var userAgent: String?
     @Option(name: .long, help: help(.timeout)) var timeout: String?
+    @Option(name: .long, help: help(.storeTimeout)) var storeTimeout: String?
     @Option(name: .long, help: help(.maxAttempts)) var maxAttempts: String?
     @Option(name: .long, help: help(.interval)) var interval: String?
     @Flag(name: .long, inversion: .prefixedNo, help: help(.adaptive)) var adaptive: Bool?
@@ -31,7 +32,7 @@ struct EngineOptions: ParsableArguments {
         let pairs: [(SettingKey, String?)] = [
             (.apiURL, apiURL), (.store, store), (.s3Endpoint, s3Endpoint), (.s3Region, s3Region),
             (.minSpacing, minSpacing), (.maxPerHour, maxPerHour), (.maxPerDay, maxPerDay), (.userAgent, userAgent),
-            (.timeout, timeout), (.maxAttempts, maxAttempts), (.interval, interval), (.adaptive, adaptive.map(String.init)),
+            (.timeout, timeout), (.storeTimeout, storeTimeout), (.maxAttempts, maxAttempts), (.interval, interval), (.adaptive, adaptive.map(String.init)),
             (.metricsAddr, metricsAddr), (.logLevel, logLevel), (.logFormat, logFormat),
         ]
         var out: [String: String] = [:]

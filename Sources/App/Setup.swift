@@ -76,7 +76,7 @@ struct Setup {
             throw CommandFailure(description: "\(error)", status: .configError)
         }
         let client = S3Client(endpoint: endpoint, bucket: bucket, region: settings.string(.s3Region)!, credentials: credentials,
-                              transport: CurlTransport(userAgent: settings.string(.userAgent)!))
+                              transport: CurlTransport(userAgent: settings.string(.userAgent)!), timeout: settings.number(.storeTimeout))
         return S3Store(client: client, prefix: prefix)
     }
 

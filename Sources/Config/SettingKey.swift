@@ -41,6 +41,8 @@ public struct SettingKey: Sendable, Hashable {
                                              help: "Maximum API calls in any 24 hours (the API's rule is 1440).")
     public static let timeout = SettingKey("timeout", .number(minimum: 0, exclusive: true), default: "30",
                                            help: "Seconds before a request is abandoned.")
+    public static let storeTimeout = SettingKey("store_timeout", .number(minimum: 0, exclusive: true), default: "\(Int(S3Client.defaultTimeout))",
+                                                help: "Seconds an object-store request may take (no byte for half of it also ends it); retries stop once an operation has spent this long.")
     public static let maxAttempts = SettingKey("max_attempts", .integer(minimum: 1), default: "4",
                                                help: "Attempts per cycle, the first included.")
     public static let interval = SettingKey("interval", .number(minimum: 0, exclusive: true), default: "1800",
@@ -55,5 +57,5 @@ public struct SettingKey: Sendable, Hashable {
                                              help: "Log lines as text or as one JSON object per line.")
 
     public static let all: [SettingKey] = [apiURL, userAgent, store, s3Endpoint, s3Region, minSpacing, maxPerHour, maxPerDay,
-                                           timeout, maxAttempts, interval, adaptive, metricsAddr, logLevel, logFormat]
+                                           timeout, storeTimeout, maxAttempts, interval, adaptive, metricsAddr, logLevel, logFormat]
 }

@@ -38,8 +38,60 @@ import EngineTesting
     @Test func a403IsNotRetriedAndNamesTheCause() async throws {
         let clock = ManualClock()
         let t = ScriptedTransport(clock: clock, [.success(HTTPResponse(status: 403, body: Array("<Error><Code>SignatureDoesNotMatch</Code></Error>".utf8)))])
-        await #expect(throws: S3Client.Failure.denied("SignatureDoesNotMatch")) { try await client(t, clock: clock).get("k") }
+        await #expect(throws: S3Client.RequestError(operation: "GET s3://b/k", failure: .denied("SignatureDoesNotMatch"))) {
+            try await client(t, clock: clock).get("k")
+        }
         #expect(t.calls.count == 1)
+    }
+
+    /// A transport whose every request hangs until its stall bound: the manual clock moves by
+    /// the request's `stallTimeout`, then the request times out. Records every request.
+    final class BlackHole: HTTPTransport {
+        let clock: ManualClock
+        let requests = Mutex<[HTTPRequest]>([])
+        init(clock: ManualClock) { self.clock = clock }
+        func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+            requests.withLock { $0.append(request) }
+            clock.advance(by: request.stallTimeout ?? request.totalTimeout)
+            throw .timeout("Operation too slow")
+        }
+    }
+
+    @Test func everyRequestIsBoundedAndAStuckOneFailsNamingTheStoreAndTheOperation() async throws {
+        let clock = ManualClock()
+        let hole = BlackHole(clock: clock)
+        let c = S3Client(endpoint: "http://s3.test/", bucket: "archive", region: "r", credentials: S3Credentials(accessKey: "A", secretKey: "S"),
+                         transport: hole, clock: clock, timeout: 30)
+        let started = clock.now()
+        let error = await #expect(throws: S3Client.RequestError.self) { try await drive(clock) { try await c.get("polisen/metadata.json") } }
+        let requests = hole.requests.withLock { $0 }
+        // Retried with backoff while the operation had spent less than the limit, then given up.
+        #expect(requests.count == 2)
+        #expect(clock.now() - started < 32)
+        for r in requests {
+            #expect(r.connectTimeout == 10 && r.totalTimeout == 30 && r.stallTimeout == 15)
+        }
+        #expect(error?.description == "s3 GET s3://archive/polisen/metadata.json: timed out after 15 s (store_timeout 30 s); gave up after 2 attempts in 31 s")
+    }
+
+    @Test func aShortStoreTimeoutBoundsTheConnectTooAndAQuickFailureIsStillRetried() async throws {
+        let clock = ManualClock()
+        let t = ScriptedTransport(clock: clock, [.failure(.connection("refused")), .failure(.connection("refused")),
+                                                 .success(HTTPResponse(status: 200, body: Array("x".utf8)))])
+        let c = S3Client(endpoint: "http://s3.test/", bucket: "b", region: "r", credentials: S3Credentials(accessKey: "A", secretKey: "S"),
+                         transport: t, clock: clock, timeout: 4)
+        let blob = try await drive(clock) { try await c.get("k") }
+        #expect(blob?.bytes == Array("x".utf8))
+        #expect(t.calls.count == 3)
+    }
+
+    @Test func aPutThatFailsNamesItsObject() async throws {
+        let clock = ManualClock()
+        let t = ScriptedTransport(clock: clock, [.success(HTTPResponse(status: 400, body: Array("<Error><Code>InvalidRequest</Code></Error>".utf8)))])
+        let error = await #expect(throws: S3Client.RequestError.self) {
+            try await client(t, clock: clock).put("p/events/2026/01/02/part-3.jsonl", [1], contentType: "application/x-ndjson")
+        }
+        #expect(error?.description == "s3 PUT s3://b/p/events/2026/01/02/part-3.jsonl: HTTP 400: InvalidRequest")
     }
 
     @Test func keysArePercentEncodedAndTheSecretIsNeverDescribed() {

@@ -97,6 +97,11 @@ public struct CurlTransport: HTTPTransport {
         pd_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 2)
         pd_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(r.connectTimeout * 1000))
         pd_setopt_long(h, CURLOPT_TIMEOUT_MS, Int(r.totalTimeout * 1000))
+        if let stall = r.stallTimeout {
+            // libcurl counts the low-speed window in whole seconds.
+            pd_setopt_long(h, CURLOPT_LOW_SPEED_LIMIT, 1)
+            pd_setopt_long(h, CURLOPT_LOW_SPEED_TIME, max(1, Int(stall.rounded(.up))))
+        }
         pd_setopt_off(h, CURLOPT_MAXFILESIZE_LARGE, r.maxBodyBytes)
         if r.acceptCompressed { pd_setopt_string(h, CURLOPT_ACCEPT_ENCODING, "") }
         pd_setopt_write_cb(h, CURLOPT_WRITEFUNCTION, writeCallback)

@@ -6,6 +6,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]?
     public var connectTimeout: Double
     public var totalTimeout: Double
+    /// When set, a transfer moving less than a byte a second for this long is abandoned (a
+    /// stalled or black-holed connection), before the total limit.
+    public var stallTimeout: Double?
     /// A body larger than this (decoded) is an error, not an out-of-memory.
     public var maxBodyBytes: Int
     /// Ask for every encoding libcurl can decode (gzip, deflate, …).
@@ -15,9 +18,9 @@ public struct HTTPRequest: Sendable {
 
     public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
                 connectTimeout: Double = 10, totalTimeout: Double = 30, maxBodyBytes: Int = 8 << 20,
-                acceptCompressed: Bool = true, awsSigV4: AWSCredentialsForSigning? = nil) {
+                acceptCompressed: Bool = true, awsSigV4: AWSCredentialsForSigning? = nil, stallTimeout: Double? = nil) {
         self.method = method; self.url = url; self.headers = headers; self.body = body
-        self.connectTimeout = connectTimeout; self.totalTimeout = totalTimeout
+        self.connectTimeout = connectTimeout; self.totalTimeout = totalTimeout; self.stallTimeout = stallTimeout
         self.maxBodyBytes = maxBodyBytes; self.acceptCompressed = acceptCompressed; self.awsSigV4 = awsSigV4
     }
 }

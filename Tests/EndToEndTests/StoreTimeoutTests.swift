@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every store request is bounded: a black-holed object store (the fault proxy swallowing
+/// every connection) fails the cycle with an error naming the store and the operation, and
+/// the service stores again once the store answers.
+@Suite(.serialized) struct StoreTimeoutTests {
+    @Test func aBlackHoledStoreFailsPollOnceWithinItsBoundNamingTheOperation() throws {
+        let sim = try APISimulator()
+        let s3 = try S3Server()
+        let proxy = try FaultProxy(targetPort: s3.port, mode: .swallow)
+        let started = Date()
+        let r = try polisenDash(["poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0", "--store-timeout", "2",
+                                 "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint],
+                                env: s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 })
+        let took = Date().timeIntervalSince(started)
+        #expect(r.status != 0)
+        // Opening the store lists its parts first: that request is the one that got no answer.
+        #expect(r.stderr.contains("s3 LIST s3://\(s3.bucket)/polisen/"), "\(r.stderr)")
+        #expect(r.stderr.contains("timed out after"), "\(r.stderr)")
+        #expect(r.stderr.contains("store_timeout 2 s"), "\(r.stderr)")
+        // Stall bound 1 s, retried once within the 2 s: far below what a hang would take.
+        #expect(took < 30, "took \(took) s")
+        #expect(try proxy.stats().faulted["swallow", default: 0] >= 1)
+        // Nothing stuck was left behind: every swallowed connection was given up by the client.
+        try proxy.waitFor(timeout: 30) { $0.open == 0 }
+    }
+
+    @Test func theDefaultStoreTimeoutIsThirtySeconds() throws {
+        let r = try polisenDash(["config", "--json"], env: ["XDG_CONFIG_HOME": temporaryDirectory()])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(parseJSON(r.stdout) as? [String: [String: String]])
+        #expect(object["store_timeout"] == ["value": "30", "source": "default"])
+    }
+
+    @Test func runFailsCyclesWhileTheStoreIsBlackHoledAndRecoversWhenItAnswers() throws {
+        let sim = try APISimulator()
+        let s3 = try S3Server()
+        let proxy = try FaultProxy(targetPort: s3.port)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binaryPath)
+        p.arguments = ["run", "--api-url", sim.apiURL, "--min-spacing", "0", "--interval", "1", "--store-timeout", "2",
+                       "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint]
+        p.environment = ProcessInfo.processInfo.environment.merging(s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 }) { $1 }
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        let log = PipeReader(err.fileHandleForReading)
+        func lines() -> [Substring] { log.text.split(separator: "\n") }
+
+        try log.read(until: { $0.contains("cycle 1 ok") }, within: 90, what: "a first good cycle")
+        try proxy.set(.swallow)
+        // A cycle that started after the switch fails on the store, naming it and the operation.
+        let failed = try log.read(until: { text in
+            text.split(separator: "\n").contains { $0.contains(" failed (") && $0.contains("timed out after") }
+        }, within: 90, what: "a cycle failed on the black-holed store")
+        let failure = failed.split(separator: "\n").first { $0.contains(" failed (") && $0.contains("timed out after") }!
+        #expect(failure.contains("s3 GET s3://\(s3.bucket)/polisen/metadata.json") || failure.contains("s3 PUT s3://\(s3.bucket)/polisen/"),
+                "\(failure)")
+        try proxy.set(.pass)
+        let okBefore = lines().filter { $0.contains(" ok ·") }.count
+        try log.read(until: { text in text.split(separator: "\n").filter { $0.contains(" ok ·") }.count > okBefore + 1 },
+                     within: 90, what: "good cycles once the store answers again")
+        kill(p.processIdentifier, SIGTERM)
+        #expect(waitForExit(p, within: 30))
+        // Everything the simulator served is in the bucket, read by a client we did not write.
+        let stored = try s3.lines(prefix: "polisen/events/")
+        let ids = Set(stored.values.flatMap { $0 }.compactMap { parseJSON($0)?["id"] as? Int })
+        #expect(ids == Set(try sim.served().keys))
+    }
+}
