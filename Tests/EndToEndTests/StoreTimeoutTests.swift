@@ -32,8 +32,8 @@ import Glibc
     @Test func theDefaultStoreTimeoutIsThirtySeconds() throws {
         let r = try polisenDash(["config", "--json"], env: ["XDG_CONFIG_HOME": temporaryDirectory()])
         #expect(r.status == 0, "\(r.stderr)")
-        let object = try #require(parseJSON(r.stdout) as? [String: [String: String]])
-        #expect(object["store_timeout"] == ["value": "30", "source": "default"])
+        let entry = try #require(parseJSON(r.stdout)?["store_timeout"] as? [String: Any])
+        #expect((entry["value"] as? Double) == 30 && (entry["source"] as? String) == "default", "\(entry)")
     }
 
     @Test func runFailsCyclesWhileTheStoreIsBlackHoledAndRecoversWhenItAnswers() throws {
