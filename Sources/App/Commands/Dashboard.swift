@@ -17,9 +17,13 @@ struct Dashboard: AsyncParsableCommand {
         let setup = try options.resolve()
         let poller = try await setup.openPoller(logger: logger)
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
-        await LiveDashboard.run(poller: poller, scheduler: setup.makeScheduler(poller: poller), apiURL: redactingUserInfo(setup.apiURL),
+        let scheduler = setup.makeScheduler(poller: poller)
+        // A dashboard that polls is a service too: `attach` and `tail` can join it.
+        let control = await setup.serveControl(poller: poller, scheduler: scheduler, logger: logger)
+        await LiveDashboard.run(poller: poller, scheduler: scheduler, apiURL: redactingUserInfo(setup.apiURL),
                                 noColor: noColorRequested, watches: setup.settings.watchRules,
                                 environment: ProcessInfo.processInfo.environment)
+        await control?.stop()
         await metrics?.stop()
     }
 }

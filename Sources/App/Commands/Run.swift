@@ -27,6 +27,7 @@ struct Run: AsyncParsableCommand {
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
         let reload = ConfigReload(options: options, current: setup.settings, level: level, logger: logger)
         let systemd = SystemdNotifier(environment: setup.environment)
+        let control = await setup.serveControl(poller: poller, scheduler: scheduler, logger: logger)
         logger.info("polling \(redactingUserInfo(setup.apiURL)) \(scheduler.scheduleDescription) into \(setup.storeDescription)")
         systemd.notify("READY=1\nSTATUS=polling \(scheduler.scheduleDescription)")
         let watchdog = Task { await systemd.runWatchdog(poller: poller) }
@@ -38,6 +39,7 @@ struct Run: AsyncParsableCommand {
         }
         systemd.notify("STOPPING=1")
         watchdog.cancel()
+        await control?.stop()
         await metrics?.stop()
         await poller.finishEvents()
         await failures.value

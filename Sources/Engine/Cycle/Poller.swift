@@ -89,6 +89,7 @@ public actor Poller {
     public func clearStop() throws {
         apiState.stopped = nil
         try apiStateFile.save(apiState)
+        emit(.phase(.idle))  // every view (also an attached one) sees polling resume
     }
 
     public func currentMetadata() -> Metadata? { metadata }
