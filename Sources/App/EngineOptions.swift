@@ -42,20 +42,24 @@ struct EngineOptions: ParsableArguments {
 
     /// Flags over environment over config file over defaults, checked; a bad value or an
     /// unknown key in the file fails here, naming the key and where it came from.
-    func resolve() throws -> Setup {
-        let env = ProcessInfo.processInfo.environment
-        do {
-            let file = try ConfigFile.load(path: config ?? env["POLISEN_DASH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-                                                ?? ConfigFile.defaultPath(environment: env),
-                                           required: config != nil || env["POLISEN_DASH_CONFIG"] != nil)
-            let settings = try Settings.resolve(flags: givenFlags, environment: env, file: file)
-            return try Setup(settings: settings, environment: env)
-        } catch let error as SettingError {
-            throw CommandFailure(description: "configuration: \(error.description)", status: .configError)
-        }
+    func resolve() throws -> Setup { try resolveSetup(configFlag: config, flags: givenFlags) }
+}
+
+/// Flags over environment over config file over defaults, checked; a bad value or an unknown
+/// key in the file fails here (exit 78), naming the key and where it came from.
+func resolveSetup(configFlag config: String?, flags: [String: String]) throws -> Setup {
+    let env = ProcessInfo.processInfo.environment
+    do {
+        let file = try ConfigFile.load(path: config ?? env["POLISEN_DASH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+                                            ?? ConfigFile.defaultPath(environment: env),
+                                       required: config != nil || env["POLISEN_DASH_CONFIG"] != nil)
+        let settings = try Settings.resolve(flags: flags, environment: env, file: file)
+        return try Setup(settings: settings, environment: env)
+    } catch let error as SettingError {
+        throw CommandFailure(description: "configuration: \(error.description)", status: .configError)
     }
 }
 
-private func help(_ key: SettingKey) -> ArgumentHelp {
+func help(_ key: SettingKey) -> ArgumentHelp {
     ArgumentHelp(key.help + (key.defaultText.map { " (default: \($0))" } ?? ""))
 }

@@ -5,9 +5,14 @@ import FoundationEssentials
 struct Compact: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge each day's part files into one (atomic, idempotent, safe while a poller runs).",
-        discussion: "Replay output is the same before and after. Days whose events also have versions stored under another day are left as they are.")
+        discussion: """
+        Replay output is the same before and after. Days whose events also have versions stored \
+        under another day are left as they are.
 
-    @OptionGroup var options: EngineOptions
+        Example: polisen-dash compact --store /var/lib/polisen-dash --before 2026-01-01
+        """)
+
+    @OptionGroup var options: StoreOptions
 
     @Option(name: .long, help: "Compact days before this one, YYYY-MM-DD. Default: today (Stockholm).")
     var before: String?

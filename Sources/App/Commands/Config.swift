@@ -9,6 +9,8 @@ struct Config: AsyncParsableCommand {
         discussion: """
         Precedence: flags, then environment variables (POLISEN_DASH_<KEY>), then the config file
         ($XDG_CONFIG_HOME/polisen-dash/config.toml, or --config / POLISEN_DASH_CONFIG), then defaults.
+
+        Example: polisen-dash config --config /etc/polisen-dash/config.toml --json
         """)
 
     @OptionGroup var options: EngineOptions

@@ -7,7 +7,8 @@ import TUI
 
 struct Dashboard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The live dashboard with the poller running inside it (the default).")
+        abstract: "The live dashboard with the poller running inside it (the default).",
+        discussion: "Example: polisen-dash --store ~/polisen-archive --metrics-addr 127.0.0.1:9464")
 
     @OptionGroup var options: EngineOptions
 

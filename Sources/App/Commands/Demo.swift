@@ -7,7 +7,8 @@ import TUI
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The dashboard against the built-in simulator serving bundled real events (no network).")
+        abstract: "The dashboard against the built-in simulator serving bundled real events (no network).",
+        discussion: "Example: polisen-dash demo --interval 10")
 
     @Option(name: .long, help: "Where the demo stores events. Default: a new temporary folder.")
     var store: String?

@@ -5,9 +5,14 @@ import FoundationEssentials
 struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print stored events: each once, at its newest version, in time order.",
-        discussion: "Works on local and s3:// stores. Unreadable lines and files are reported on stderr with their path and skipped.")
+        discussion: """
+        Works on local and s3:// stores. Unreadable lines and files are reported on stderr with \
+        their path and skipped.
 
-    @OptionGroup var options: EngineOptions
+        Example: polisen-dash replay --from 2026-03-01 --to 2026-03-07 --type brand --json
+        """)
+
+    @OptionGroup var options: StoreOptions
 
     @Option(name: .long, help: "One day, YYYY-MM-DD.")
     var date: String?

@@ -4,9 +4,10 @@ import FoundationEssentials
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the store's last cycle, seen count, rate budget used and any 404 stop.")
+        abstract: "Show the store's last cycle, seen count, rate budget used and any 404 stop.",
+        discussion: "Example: polisen-dash status --config /etc/polisen-dash/config.toml --json")
 
-    @OptionGroup var options: EngineOptions
+    @OptionGroup var options: StoreOptions
 
     @Flag(name: .long, help: "Print as JSON.")
     var json = false
@@ -58,9 +59,10 @@ struct Status: AsyncParsableCommand {
 struct Reset404: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset-404",
-        abstract: "Clear a 404 stop so polling resumes (only once you know the API address is right).")
+        abstract: "Clear a 404 stop so polling resumes (only once you know the API address is right).",
+        discussion: "Example: polisen-dash reset-404 --config /etc/polisen-dash/config.toml")
 
-    @OptionGroup var options: EngineOptions
+    @OptionGroup var options: StoreOptions
 
     func run() async throws {
         let setup = try options.resolve()
