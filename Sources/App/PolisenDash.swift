@@ -57,7 +57,7 @@ struct PolisenDash: AsyncParsableCommand {
         \(ExitStatus.helpTable)
         """,
         version: EngineConfig.version,
-        subcommands: [Dashboard.self, Poll.self, Run.self, Tail.self, Status.self, Replay.self, Export.self, Compact.self, Reset404.self, Demo.self, Config.self],
+        subcommands: [Dashboard.self, Attach.self, Poll.self, Run.self, Tail.self, Status.self, Replay.self, Export.self, Compact.self, Reset404.self, Demo.self, Config.self],
         defaultSubcommand: Dashboard.self
     )
 }

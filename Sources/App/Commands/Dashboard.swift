@@ -16,6 +16,10 @@ struct Dashboard: AsyncParsableCommand {
         // Log lines would tear the screen: the dashboard shows notices and failures itself.
         let logger = Logger(label: "polisen-dash") { _ in SwiftLogNoOpLogHandler() }
         let setup = try options.resolve()
+        // A service already polls this store: attach to it instead of being refused its lock.
+        while let link = try? await ControlClient.connect(path: setup.controlSocketPath) {
+            guard await setup.attach(link) == .takeOver else { return }
+        }
         let poller = try await setup.openPoller(logger: logger)
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
         let scheduler = setup.makeScheduler(poller: poller)
@@ -26,6 +30,41 @@ struct Dashboard: AsyncParsableCommand {
                                 environment: ProcessInfo.processInfo.environment)
         await control?.stop()
         await metrics?.stop()
+    }
+}
+
+struct Attach: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open the dashboard on the service polling the store (run under systemd, or another dashboard).",
+        discussion: "q detaches and leaves the service running; if the service stops, t takes over polling here.")
+
+    @OptionGroup var options: EngineOptions
+
+    func run() async throws {
+        let setup = try options.resolve()
+        let link: ControlClient
+        do { link = try await ControlClient.connect(path: setup.controlSocketPath) } catch {
+            throw CommandFailure(description: "\(error): is `polisen-dash run` polling \(setup.storeDescription)?")
+        }
+        guard await setup.attach(link) == .takeOver else { return }
+        // Taking over: the dashboard that polls (it attaches again if a service came back).
+        var dashboard = try Dashboard.parse([])
+        dashboard.options = options
+        try await dashboard.run()
+    }
+}
+
+extension Setup {
+    /// The dashboard attached to `link`'s service, reading replays from the store directly.
+    func attach(_ link: ControlClient) async -> AttachedDashboard.Ending {
+        let store: any EventStore
+        do { store = try makeStore() } catch {
+            link.close()
+            StandardStreams.error("attach: cannot open the store for replay: \(error)\n")
+            return .detached
+        }
+        return await AttachedDashboard.run(link: link, store: store, noColor: noColorRequested, watches: settings.watchRules,
+                                           environment: ProcessInfo.processInfo.environment)
     }
 }
 

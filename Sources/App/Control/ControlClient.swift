@@ -1,9 +1,10 @@
 import Engine
 import NIOCore
 import NIOPosix
+import TUI
 
 /// A connection to a service's control socket: the snapshot it opens with, then its messages.
-final class ControlClient: Sendable {
+final class ControlClient: ServiceLink {
     /// Messages after the snapshot, in order; the stream ends when the service goes away.
     let messages: AsyncStream<ControlMessage>
     let snapshot: ServiceSnapshot

@@ -64,7 +64,7 @@ public enum LiveDashboard {
                 }
             case .openURL(let url):
                 Task { if !URLOpener.open(url, environment: environment) { runtime.post(.cannotOpen(url: url)) } }
-            case .copy, .bell, .quit:
+            case .copy, .bell, .quit, .takeOver:
                 break  // the terminal loop's own
             }
         }

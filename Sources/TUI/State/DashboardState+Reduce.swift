@@ -4,7 +4,10 @@ extension DashboardState {
     /// Applies one message; returns the effects the runtime should carry out.
     public mutating func reduce(_ message: DashboardMessage) -> [DashboardEffect] {
         switch message {
-        case .key(let key): return handle(key)
+        case .key(let key):
+            if serviceStopped && key == .char("t") { return [.takeOver] }
+            return handle(key)
+        case .attach(let m): return reduceAttach(m)
         case .resize(let w, let h): width = w; height = h
         case .tick(let t):
             now = t

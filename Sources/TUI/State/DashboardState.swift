@@ -33,6 +33,10 @@ public struct DashboardState: Sendable {
     public var storeLocation: String
     public var apiURL: String
     public var demo = false
+    /// The pid of the service this dashboard is attached to (nil: it polls itself).
+    public var attachedTo: Int32?
+    /// The attached service has gone: the title bar offers to take over or quit.
+    public var serviceStopped = false
     public var noColor = false
 
     public var phase: EnginePhase = .idle
@@ -134,6 +138,8 @@ public enum DashboardMessage: Sendable {
     case resetDone(error: String?)
     /// No browser could be started: the URL is shown instead.
     case cannotOpen(url: String)
+    /// From the service an attached dashboard watches.
+    case attach(AttachMessage)
 }
 
 /// What the runtime must do for the dashboard (the reducer never does I/O itself).
@@ -149,4 +155,6 @@ public enum DashboardEffect: Sendable, Equatable {
     case copy(String)
     case bell
     case quit
+    /// The attached service stopped: poll in this process instead.
+    case takeOver
 }

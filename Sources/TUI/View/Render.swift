@@ -44,6 +44,10 @@ private func drawTitle(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: Th
     if s.replay != nil { x += buf.put(" REPLAY ", x: x, y: r.y, style: theme.replayBadge) } else {
         x += buf.put(" LIVE ", x: x, y: r.y, style: theme.title)
     }
+    if let pid = s.attachedTo {
+        x += buf.put(s.serviceStopped ? " pid \(pid) STOPPED · t take over · q quit " : " attached to pid \(pid) ", x: x, y: r.y,
+                     style: s.serviceStopped ? theme.titleAlert : theme.title)
+    }
     // The clock says its zone: every time on the screen is Stockholm time.
     let clock = "\(clockTime(s.now)) \(zoneLabel(s.now)) "
     let clockX = r.width - displayWidth(clock)
