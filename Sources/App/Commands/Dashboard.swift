@@ -36,7 +36,11 @@ struct Dashboard: AsyncParsableCommand {
 struct Attach: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the dashboard on the service polling the store (run under systemd, or another dashboard).",
-        discussion: "q detaches and leaves the service running; if the service stops, t takes over polling here.")
+        discussion: """
+        q detaches and leaves the service running; if the service stops, t takes over polling here.
+
+        Example: polisen-dash attach --config /etc/polisen-dash/config.toml
+        """)
 
     @OptionGroup var options: EngineOptions
 

@@ -14,6 +14,8 @@ struct Tail: AsyncParsableCommand {
         Attaches to the service polling the store when there is one (its control socket), else \
         polls itself, holding the store's lock like `run`. Stops on SIGINT, SIGTERM, or when \
         stdout is closed (`polisen-dash tail --json | head -3` ends after three lines).
+
+        Example: polisen-dash tail --query 'type:brand place:skåne'
         """)
 
     @OptionGroup var options: EngineOptions
