@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(name: "AdaptiveBenchmark", dependencies: ["Engine", "EngineTesting"], path: "Benchmarks/AdaptiveBenchmark"),
         .executableTarget(name: "RenderBenchmark", dependencies: ["Engine", "TUI"], path: "Benchmarks/RenderBenchmark"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "EngineTesting", "Config"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "EngineTesting"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "EngineTesting"], exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Engine", "EngineTesting", "TUI"]),
     ]
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates screenshots/*.png from a real run of `polisen-dash demo` in tmux: live events,
-# a cycle with a retry, the help overlay, and replay. Run it whenever the look changes.
+# a cycle with a retry, a failure opened whole, the counts view, the help overlay, replay, and
+# the smallest size (80×24). Run it whenever the look changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -28,7 +29,7 @@ wait_for() {
 }
 shot() {
     tmux -L "$SOCK" capture-pane -e -p -N > "$WORK/$1.ans"
-    /usr/bin/python3 scripts/render_screenshot.py "$WORK/$1.ans" "screenshots/$1.png" $COLS $ROWS
+    /usr/bin/python3 scripts/render_screenshot.py "$WORK/$1.ans" "screenshots/$1.png" "${2:-$COLS}" "${3:-$ROWS}"
     echo "screenshots/$1.png"
 }
 
@@ -45,12 +46,24 @@ shot live
 tmux -L "$SOCK" send-keys Tab Tab Tab
 sleep 0.3
 shot retries
-tmux -L "$SOCK" send-keys Tab '?'
+tmux -L "$SOCK" send-keys j Enter
+wait_for "Failure · cycle"
+shot failure
+tmux -L "$SOCK" send-keys Escape Tab c
+wait_for "per hour, last 24 h"
+shot counts
+tmux -L "$SOCK" send-keys c '?'
 wait_for "Keys · any key closes"
 shot help
 tmux -L "$SOCK" send-keys Escape r
 wait_for "· [1-9][0-9]* events · day"
 tmux -L "$SOCK" send-keys Enter
-wait_for "Esc to close"
+wait_for "Esc close"
 shot replay
-tmux -L "$SOCK" send-keys Escape q
+tmux -L "$SOCK" send-keys Escape Escape
+wait_for "LIVE"
+tmux -L "$SOCK" resize-window -x 80 -y 24
+wait_for "Latest events"
+sleep 0.3
+shot small 80 24
+tmux -L "$SOCK" send-keys q

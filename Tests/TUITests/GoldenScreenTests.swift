@@ -41,7 +41,7 @@ import EngineTesting
         var report = CycleReport(cycle: 8, trigger: .schedule, startedAt: now - 60, outcome: .failed)
         report.error = "connection failed: Could not resolve host: polisen.se"
         report.stages.fetchMs = 12
-        report.totalMs = 6_040
+        report.totalMs = 40
         report.waitedMs = 6_000
         report.retries = 3
         failed.reports.append(report)

@@ -14,8 +14,11 @@ struct CountsPane {
         let inner = r.inset(1)
         guard inner.height > 0 else { return }
         // The live window, or the replayed day.
-        let window = EventCounts(state.visibleEvents, now: state.now)
-        let week = state.week.map { EventCounts(narrowed($0), now: state.now) }
+        // Days and top entries grow with the pane's height.
+        let dayRows = min(8, max(1, (inner.height - 10) / 2))
+        let top = min(10, max(1, (inner.height - 2 - (1 + dayRows) - 2) / 2))
+        let window = EventCounts(state.visibleEvents, now: state.now, top: top)
+        let week = state.week.map { EventCounts(narrowed($0), now: state.now, top: top) }
         var y = inner.y
         let barWidth = max(4, inner.width - 14)
         func put(_ text: String, _ style: Style = Style()) {
@@ -30,11 +33,11 @@ struct CountsPane {
             buf.put(fit([" -24 h … now", " now"], inner.width - 24), x: inner.x + 24, y: y, style: theme.dim)
             y += 1
         }
-        let days = Array(window.perDay.suffix(min(7, max(1, (inner.height - 5) / 3))))
+        let days = Array(window.perDay.suffix(dayRows))
         put(fit(["per day, \(state.replay == nil ? "window" : "this day"): \(window.total) events", "per day"], inner.width), theme.dim)
-        let top = days.map(\.count).max() ?? 1
+        let most = days.map(\.count).max() ?? 1
         for d in days where y < inner.maxY {
-            let m = meter(Double(d.count) / Double(max(top, 1)), width: barWidth)
+            let m = meter(Double(d.count) / Double(max(most, 1)), width: barWidth)
             buf.put("\(two(d.date.month))-\(two(d.date.day))", x: inner.x, y: y, style: theme.dim)
             buf.put(String(repeating: "█", count: m.full), x: inner.x + 6, y: y, style: theme.bar)
             buf.put(" \(d.count)", x: inner.x + 6 + m.full, y: y)
@@ -44,12 +47,13 @@ struct CountsPane {
         // Types and counties: the window beside the last seven stored days.
         let half = inner.width / 2
         buf.put(fit(["top types · window", "types · window", "types"], half - 1), x: inner.x, y: y, style: theme.dim)
-        buf.put(truncate(week == nil ? "7 days: loading…" : "7 days · \(week!.total)", inner.width - half), x: inner.x + half, y: y, style: theme.dim)
+        let weekTitle = week.map { ["last 7 stored days · \($0.total)", "7 stored days · \($0.total)", "7 days · \($0.total)"] } ?? ["last 7 stored days: loading…", "loading…"]
+        buf.put(fit(weekTitle, inner.width - half), x: inner.x + half, y: y, style: theme.dim)
         y += 1
         y = columns(&buf, window.types, week?.types ?? [], x: inner.x, y: y, half: half, inner: inner)
         guard y + 1 < inner.maxY else { return }
         buf.put(fit(["top counties · window", "counties · window", "counties"], half - 1), x: inner.x, y: y, style: theme.dim)
-        buf.put(truncate("7 days", inner.width - half), x: inner.x + half, y: y, style: theme.dim)
+        buf.put(truncate("last 7 stored days", inner.width - half), x: inner.x + half, y: y, style: theme.dim)
         y += 1
         _ = columns(&buf, window.counties, week?.counties ?? [], x: inner.x, y: y, half: half, inner: inner)
     }

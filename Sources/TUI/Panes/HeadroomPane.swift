@@ -33,7 +33,10 @@ struct HeadroomPane {
         let early = manualAt > state.now
         let manual = early ? ["manual poll in \(countdown(manualAt - state.now))", "manual in \(countdown(manualAt - state.now))"]
             : ["manual poll: now", "manual: now"]
-        let both = manual.flatMap { m in next.map { n in "\(n) · \(m)" } }
+        // Shorter wordings in turn, the manual poll's kept whole longest.
+        let both = [(0, 0), (1, 0), (1, 1), (2, 1), (2, 0)].compactMap { (n, m) in
+            next.indices.contains(n) && manual.indices.contains(m) ? "\(next[n]) · \(manual[m])" : nil
+        }
         if let line = both.first(where: { displayWidth($0) <= inner.width }) {
             lines.append((line, early ? theme.warn : Style()))
         } else {

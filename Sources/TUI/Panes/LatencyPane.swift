@@ -18,8 +18,9 @@ struct LatencyPane {
         let failed = report.outcome == .failed
         let total = Stage.allCases.reduce(0) { $0 + report.stages[$1] }
         var y = inner.y
-        // The work of the cycle and its waits (backoff, the rate budget's spacing) apart.
-        let work = max(0, report.totalMs - report.waitedMs)
+        // The work of the cycle (the report's total leaves the waits out) and its waits
+        // (backoff, the rate budget's spacing) apart.
+        let work = report.totalMs
         let waits = report.waitedMs > 0 ? " + \(ms(report.waitedMs)) waits" : ""
         let bare = failed ? "cycle \(report.cycle) FAILED · \(ms(work))" : "cycle \(report.cycle) · \(ms(work))"
         let lead = bare + waits
@@ -48,7 +49,7 @@ struct LatencyPane {
         }
         if report.waitedMs > 0 && y < inner.maxY {
             // Waits are their own segment: not fetch time, not in the stage statistics.
-            let m = meter(report.waitedMs / max(report.totalMs, 0.001), width: barWidth)
+            let m = meter(report.waitedMs / max(report.totalMs + report.waitedMs, 0.001), width: barWidth)
             buf.put("waits", x: inner.x, y: y, style: theme.wait)
             buf.put(String(repeating: "▒", count: m.full), x: inner.x + labelWidth, y: y, style: theme.wait)
             buf.put(leftPad(ms(report.waitedMs), 9), x: inner.x + labelWidth + barWidth + 1, y: y, style: theme.wait)
@@ -66,7 +67,7 @@ struct LatencyPane {
             y += 1
         }
         // History: the work of recent cycles (waits left out).
-        let history = state.reports.suffix(max(1, inner.width - 10)).map { max(0, $0.totalMs - $0.waitedMs) }
+        let history = state.reports.suffix(max(1, inner.width - 10)).map(\.totalMs)
         if history.count > 1 && y < inner.maxY {
             buf.put("history ", x: inner.x, y: y, style: theme.dim)
             buf.put(sparkline(history), x: inner.x + 8, y: y, style: theme.bar, maxWidth: inner.width - 8)

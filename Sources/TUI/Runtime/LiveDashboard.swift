@@ -30,7 +30,7 @@ public enum LiveDashboard {
         let loader = Task {
             // The stored window: the API serves the newest 500.
             if let recent = try? await reader.recent(limit: 500) { runtime.post(.initialEvents(recent)) }
-            if let week = try? await lastWeek(reader, now: clock.now()) { runtime.post(.week(week)) }
+            if let week = try? await lastWeek(reader) { runtime.post(.week(week)) }
         }
         // The next poll time is known once the scheduler has booked it, after each cycle.
         let polling = Task { await scheduler.run { _ in runtime.post(.schedule(nextPollAt: await scheduler.nextPollAt)) } }
@@ -55,7 +55,7 @@ public enum LiveDashboard {
                     do { runtime.post(.replayDay(try await reader.day(date))) } catch { runtime.post(.replayFailed("\(error)")) }
                 }
             case .loadWeek:
-                Task { if let week = try? await lastWeek(reader, now: clock.now()) { runtime.post(.week(week)) } }
+                Task { if let week = try? await lastWeek(reader) { runtime.post(.week(week)) } }
             case .reset404:
                 Task {
                     do { try await poller.clearStop(); runtime.post(.resetDone(error: nil)) } catch {
@@ -77,9 +77,10 @@ public enum LiveDashboard {
         await pump.value
     }
 
-    /// The last seven stored days (Stockholm dates), for the counts view.
-    static func lastWeek(_ reader: StoreReader, now: Double) async throws -> [PoliceEvent] {
-        let today = StockholmCalendar.date(at: Int64(now))
-        return try await reader.events(from: today.adding(days: -6), to: today).entries.map(\.event)
+    /// The events of the last seven stored days (Stockholm dates with data), for the counts view.
+    static func lastWeek(_ reader: StoreReader) async throws -> [PoliceEvent] {
+        let days = try await reader.dates().suffix(7)
+        guard let first = days.first, let last = days.last else { return [] }
+        return try await reader.events(from: first, to: last).entries.map(\.event)
     }
 }

@@ -5,7 +5,7 @@ import Engine
 extension DashboardState {
     /// When the last successful cycle ended.
     public var lastSuccess: Double? {
-        let fromReports = reports.last(where: { $0.outcome == .ok }).map { $0.startedAt + $0.totalMs / 1000 }
+        let fromReports = reports.last(where: { $0.outcome == .ok }).map { $0.startedAt + ($0.totalMs + $0.waitedMs) / 1000 }
         switch (fromReports, lastSuccessAt) {
         case let (a?, b?): return max(a, b)
         case let (a, b): return a ?? b

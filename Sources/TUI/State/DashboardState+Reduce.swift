@@ -87,7 +87,7 @@ extension DashboardState {
             }
             reports.append(report)
             if reports.count > Self.keptReports { reports.removeFirst(reports.count - Self.keptReports) }
-            if report.outcome == .ok { lastSuccessAt = report.startedAt + report.totalMs / 1000 }
+            if report.outcome == .ok { lastSuccessAt = report.startedAt + (report.totalMs + report.waitedMs) / 1000 }
             let stored = storedLines.compactMap { s in s.decoded().map { (event: $0, isNew: s.isNew) } }
             if !stored.isEmpty {
                 merge(stored.map(\.event))
