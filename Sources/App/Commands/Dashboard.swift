@@ -22,12 +22,14 @@ struct Dashboard: AsyncParsableCommand {
         }
         let poller = try await setup.openPoller(logger: logger)
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
+        let watch = WatchSession.start(setup, poller: poller, logger: logger)
         let scheduler = setup.makeScheduler(poller: poller)
         // A dashboard that polls is a service too: `attach` and `tail` can join it.
         let control = await setup.serveControl(poller: poller, scheduler: scheduler, logger: logger)
         await LiveDashboard.run(poller: poller, scheduler: scheduler, apiURL: redactingUserInfo(setup.apiURL),
                                 noColor: noColorRequested, watches: setup.settings.watchRules,
                                 environment: ProcessInfo.processInfo.environment)
+        watch?.stop()
         await control?.stop()
         await metrics?.stop()
     }

@@ -33,12 +33,15 @@ struct Poll: AsyncParsableCommand {
         let setup = try options.resolve()
         let logger = setup.makeLogger()
         let poller = try await setup.openPoller(logger: logger)
-        await poller.finishEvents()  // no one reads it here
+        let watch = WatchSession.start(setup, poller: poller, logger: logger)
         let maxWait: Double = noWait ? 0 : 900
         // Known before the cycle (this process holds the store's lock): the cycle then makes no
         // call and reports why, and the exit status tells a budget wait from a failure.
         let budgetBlocked = await poller.budget().nextAllowedAt - SystemClock().now() > maxWait
         let report = await withShutdownSignals { await poller.runCycle(trigger: .once, maxBudgetWait: maxWait) }
+        // The watch rules' commands for what this cycle stored finish (or time out) before the exit.
+        await poller.finishEvents()
+        await watch?.finish()
         if json {
             print(try JSONOutput.text(report))
         } else {

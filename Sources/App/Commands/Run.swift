@@ -25,6 +25,7 @@ struct Run: AsyncParsableCommand {
         let failures = logFailures(of: poller, to: logger)
         let scheduler = setup.makeScheduler(poller: poller)
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)
+        let watch = WatchSession.start(setup, poller: poller, logger: logger)
         let reload = ConfigReload(options: options, current: setup.settings, level: level, logger: logger)
         let systemd = SystemdNotifier(environment: setup.environment)
         let control = await setup.serveControl(poller: poller, scheduler: scheduler, logger: logger)
@@ -38,6 +39,7 @@ struct Run: AsyncParsableCommand {
             }
         }
         systemd.notify("STOPPING=1")
+        watch?.stop()
         watchdog.cancel()
         await control?.stop()
         await metrics?.stop()

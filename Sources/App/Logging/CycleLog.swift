@@ -54,7 +54,8 @@ func logFailures(of poller: Poller, to logger: Logger) -> Task<Void, Never> {
     let events = poller.subscribe()
     return Task {
         for await event in events {
-            guard case .failure(let entry) = event, entry.outcome != .recovered else { continue }
+            // A watch rule's failure is logged by its runner, which knows it ends no cycle.
+            guard case .failure(let entry) = event, entry.outcome != .recovered, entry.stage != .watch else { continue }
             if entry.outcome == .retrying {
                 logger.warning("\(entry.logMessage)", metadata: entry.logMetadata)
             } else {

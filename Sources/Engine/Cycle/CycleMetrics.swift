@@ -87,6 +87,8 @@ extension CycleMetrics {
                series: ["wire", "decoded"].map { [("encoding", $0)] }),
         Family(name: "polisen_last_success_timestamp_seconds", kind: .gauge, help: "Unix time the last successful cycle ended; 0 before the first.", series: [[]]),
         Family(name: "polisen_polling_stopped", kind: .gauge, help: "1 while polling is stopped by an HTTP 404 until reset-404, else 0.", series: [[]]),
+        Family(name: "polisen_watch_matches_total", kind: .counter, help: "Stored events (new or a new version) matching a watch rule, by rule.", series: []),
+        Family(name: "polisen_watch_command_failures_total", kind: .counter, help: "Watch rule commands that failed, timed out or were dropped, by rule.", series: []),
         Family(name: "polisen_build_info", kind: .gauge, help: "Always 1; the version of the running binary as a label.", series: []),
         Family(name: "process_start_time_seconds", kind: .gauge, help: "Unix time the process started.", series: []),
     ]

@@ -25,6 +25,7 @@ public struct CycleReport: Codable, Sendable, Equatable {
                 case .process: return processMs
                 case .saveEvents: return saveEventsMs
                 case .updateMetadata: return updateMetadataMs
+                case .watch: return 0
                 }
             }
             set {
@@ -34,6 +35,7 @@ public struct CycleReport: Codable, Sendable, Equatable {
                 case .process: processMs = newValue
                 case .saveEvents: saveEventsMs = newValue
                 case .updateMetadata: updateMetadataMs = newValue
+                case .watch: break
                 }
             }
         }
@@ -113,6 +115,12 @@ public struct CycleReport: Codable, Sendable, Equatable {
 /// The five stages of a cycle, matching the original poller's timeline.
 public enum Stage: String, CaseIterable, Codable, Sendable {
     case fetch, getMetadata = "get_metadata", process, saveEvents = "save_events", updateMetadata = "update_metadata"
+    /// Not a stage of the cycle but where a watch rule's command failed, after the cycle and
+    /// off its path: it has no time in a report and is not among `allCases`.
+    case watch
+
+    /// The cycle's five stages, in order.
+    public static let allCases: [Stage] = [.fetch, .getMetadata, .process, .saveEvents, .updateMetadata]
 
     public var title: String {
         switch self {
@@ -121,6 +129,7 @@ public enum Stage: String, CaseIterable, Codable, Sendable {
         case .process: return "process"
         case .saveEvents: return "save events"
         case .updateMetadata: return "update metadata"
+        case .watch: return "watch"
         }
     }
 }

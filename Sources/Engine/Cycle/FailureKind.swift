@@ -17,6 +17,9 @@ public enum FailureKind: RawRepresentable, Codable, Sendable, Hashable {
     case store
     /// The journal of fetched responses is full: new events are not kept until the store is back.
     case journalFull
+    /// A watch rule's command failed: it exited non-zero, was killed, could not start, or was
+    /// dropped because too many were waiting (a timeout is `timeout`).
+    case command
     case other
 
     public init?(rawValue: String) {
@@ -30,6 +33,7 @@ public enum FailureKind: RawRepresentable, Codable, Sendable, Hashable {
         case "cancelled": self = .cancelled
         case "store": self = .store
         case "journal_full": self = .journalFull
+        case "command": self = .command
         default:
             if rawValue.hasPrefix("http_"), let status = Int(rawValue.dropFirst(5)) { self = .http(status) } else {
                 // A kind this version does not know (a newer writer): still a failure, never unreadable metadata.
@@ -50,6 +54,7 @@ public enum FailureKind: RawRepresentable, Codable, Sendable, Hashable {
         case .cancelled: return "cancelled"
         case .store: return "store"
         case .journalFull: return "journal_full"
+        case .command: return "command"
         case .other: return "other"
         }
     }

@@ -39,6 +39,8 @@ func failureHint(_ f: FailureEntry, store: String) -> String {
         return "the store failed during \(f.stage.title): check \(store) (space, permissions, credentials, reachability)"
     case .process:
         return "the response could not be processed: it is kept and retried with the next cycle"
+    case .watch:
+        return "a watch rule's command failed (no cycle is affected): run it by hand with the event's line on its input"
     case .fetch: break
     }
     switch f.kind {

@@ -144,6 +144,7 @@ extension Stage {
         case .process: return "proc"
         case .saveEvents: return "save"
         case .updateMetadata: return "upd"
+        case .watch: return "watch"
         }
     }
 
@@ -155,6 +156,7 @@ extension Stage {
         case .process: return "process"
         case .saveEvents: return "save events"
         case .updateMetadata: return "update meta"
+        case .watch: return "watch"
         }
     }
 }
