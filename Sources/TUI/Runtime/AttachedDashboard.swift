@@ -54,7 +54,7 @@ public enum AttachedDashboard {
                     do { runtime.post(.replayDay(try await reader.day(date))) } catch { runtime.post(.replayFailed("\(error)")) }
                 }
             case .loadWeek:
-                Task { if let week = try? await LiveDashboard.lastWeek(reader, now: clock.now()) { runtime.post(.week(week)) } }
+                Task { if let week = try? await LiveDashboard.lastWeek(reader) { runtime.post(.week(week)) } }
             case .openURL(let url):
                 Task { if !URLOpener.open(url, environment: environment) { runtime.post(.cannotOpen(url: url)) } }
             case .takeOver:
