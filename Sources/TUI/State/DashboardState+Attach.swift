@@ -21,7 +21,7 @@ extension DashboardState {
         reports = Array(s.reports.suffix(Self.keptReports))
         failures = Array(s.failures.suffix(Self.keptFailures))
         events = Array(s.events.prefix(Self.keptEvents))
-        lastSuccessAt = s.reports.last { $0.outcome == .ok }.map { $0.startedAt + $0.totalMs / 1000 }
+        lastSuccessAt = s.reports.last { $0.outcome == .ok }.map { $0.startedAt + ($0.totalMs + $0.waitedMs) / 1000 }
     }
 
     mutating func reduceAttach(_ message: AttachMessage) -> [DashboardEffect] {
