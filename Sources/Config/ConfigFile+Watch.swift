@@ -5,7 +5,7 @@ import TOMLKit
 /// names the file and the rule (by name when it has one, else by its place), so a bad rule
 /// stops the program before any call.
 enum WatchRulesReader {
-    static let keys = ["name", "query", "bell", "command"]
+    static let keys = ["name", "query", "bell", "command", "timeout"]
 
     static func read(_ value: TOMLValueConvertible, path: String) throws(SettingError) -> [WatchRule] {
         guard let array = value.array else {
@@ -39,8 +39,17 @@ enum WatchRulesReader {
                 guard !text.allSatisfy(\.isWhitespace) else { throw fail("command is empty") }
                 command = text
             }
+            var timeout: Double?
+            if let t = table["timeout"] {
+                guard let seconds = t.double ?? t.int.map(Double.init), seconds > 0, seconds <= 3600 else {
+                    throw fail("timeout must be a number of seconds above 0 and at most 3600")
+                }
+                guard command != nil else { throw fail("timeout is for a command, and the rule has none") }
+                timeout = seconds
+            }
             do {
-                rules.append(try WatchRule(name: name, query: queryText, bell: bell, command: command, colorIndex: index))
+                rules.append(try WatchRule(name: name, query: queryText, bell: bell, command: command, timeout: timeout,
+                                           colorIndex: index))
             } catch {
                 throw fail("query \"\(queryText)\": \(error)")
             }

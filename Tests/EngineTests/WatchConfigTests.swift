@@ -20,7 +20,9 @@ import Engine
             name = "fires"
             query = "type:brand -type:\\"brand i byggnad\\""
             command = "cat >> /tmp/fires.jsonl"
+            timeout = 2.5
             """)
+        #expect(f.watchRules.map(\.timeout) == [nil, 2.5])
         #expect(f.values["interval"] == .integer(600))
         #expect(f.watchRules.map(\.name) == ["skåne shootings", "fires"])
         #expect(f.watchRules.map(\.colorIndex) == [0, 1])
@@ -41,7 +43,9 @@ import Engine
             ("[[watch]]\nname = \"fires\"\nquery = \"type:\\\"brand\"",
              "/etc/test/config.toml: watch rule \"fires\": query \"type:\"brand\": unclosed quote (opened at character 6)"),
             ("[[watch]]\nname = \"fires\"\nquery = \"brand\"\nbel = true",
-             "/etc/test/config.toml: watch rule \"fires\": unknown key \"bel\"; known keys: name, query, bell, command"),
+             "/etc/test/config.toml: watch rule \"fires\": unknown key \"bel\"; known keys: name, query, bell, command, timeout"),
+            ("[[watch]]\nname = \"fires\"\nquery = \"brand\"\ncommand = \"true\"\ntimeout = 0", "watch rule \"fires\": timeout must be a number of seconds above 0"),
+            ("[[watch]]\nname = \"fires\"\nquery = \"brand\"\ntimeout = 5", "watch rule \"fires\": timeout is for a command, and the rule has none"),
             ("[[watch]]\nname = \"fires\"\nquery = \"brand\"\nbell = \"yes\"", "watch rule \"fires\": bell must be true or false"),
             ("[[watch]]\nname = \"fires\"\nquery = 3", "watch rule \"fires\": query must be a string"),
             ("[[watch]]\nname = \"fires\"\nquery = \"brand\"\ncommand = \" \"", "watch rule \"fires\": command is empty"),

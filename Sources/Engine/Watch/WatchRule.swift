@@ -13,12 +13,16 @@ public struct WatchRule: Sendable, Equatable {
     public var query: EventQuery
     public var bell: Bool
     public var command: String?
+    /// Seconds the command may run before its process group is killed; nil: the runner's (10 s).
+    public var timeout: Double?
     /// The rule's place in the file, from 0: a colour that stays with it from run to run while
     /// the file is unchanged. Views take it modulo their palette.
     public var colorIndex: Int
 
-    public init(name: String, query: String, bell: Bool = false, command: String? = nil, colorIndex: Int = 0) throws(EventQuery.ParseError) {
-        self.name = name; self.queryText = query; self.bell = bell; self.command = command; self.colorIndex = colorIndex
+    public init(name: String, query: String, bell: Bool = false, command: String? = nil, timeout: Double? = nil,
+                colorIndex: Int = 0) throws(EventQuery.ParseError) {
+        self.name = name; self.queryText = query; self.bell = bell; self.command = command; self.timeout = timeout
+        self.colorIndex = colorIndex
         self.query = try EventQuery.parse(query)
     }
 

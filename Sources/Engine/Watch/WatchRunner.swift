@@ -111,8 +111,9 @@ public final class WatchRunner: Sendable {
         let env = ["POLISEN_WATCH_NAME": job.rule.name, "POLISEN_WATCH_EVENT_ID": String(job.event.id),
                    "POLISEN_WATCH_CHANGE": job.event.isNew ? "new" : "edited"]
         var group: Int32 = 0
+        let timeout = job.rule.timeout ?? limits.timeout
         let result = ShellCommand.run(job.command, stdin: Array((job.event.line + "\n").utf8), environment: env,
-                                      timeout: limits.timeout) { pid in
+                                      timeout: timeout) { pid in
             group = pid
             state.withLock { _ = $0.groups.insert(pid) }
         }
@@ -124,7 +125,7 @@ public final class WatchRunner: Sendable {
             logger.debug("watch \"\(job.rule.name)\": command done for event \(job.event.id)")
         case .exited(let code): fail(job, "command exited with status \(code)\(detail)", kind: .command)
         case .killedBySignal(let signal): fail(job, "command killed by signal \(signal)\(detail)", kind: .command)
-        case .timedOut: fail(job, "command killed at its time limit of \(formatDuration(limits.timeout))\(detail)", kind: .timeout)
+        case .timedOut: fail(job, "command killed at its time limit of \(formatDuration(timeout))\(detail)", kind: .timeout)
         case .couldNotStart(let why): fail(job, "command could not start: \(why)", kind: .command)
         }
     }
