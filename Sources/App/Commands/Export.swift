@@ -21,7 +21,8 @@ struct Export: AsyncParsableCommand {
     @Option(name: .long, help: "The last day, YYYY-MM-DD.")
     var to: String?
 
-    @Option(name: .long, help: "Only events matching this query (words, type:WORD, place:WORD).")
+    // Unconditional: a query may start with "-" (an exclusion), which is not an option here.
+    @Option(name: .long, parsing: .unconditional, help: "Only events matching this query (words, \"phrases\", type:TEXT, place:TEXT, -word).")
     var query: String?
 
     @Option(name: .long, help: "jsonl or csv.")
@@ -39,6 +40,9 @@ struct Export: AsyncParsableCommand {
         }
         if Exporter.Format(rawValue: format) == nil { throw ValidationError("--format \(format): expected jsonl or csv") }
         if out.isEmpty { throw ValidationError("--out: expected a folder") }
+        if let query {
+            do { _ = try EventQuery.parse(query) } catch { throw ValidationError("--query \(query): \(error)") }
+        }
     }
 
     func run() async throws {
@@ -47,7 +51,7 @@ struct Export: AsyncParsableCommand {
         let store = try setup.makeStore()
         let report = try await Exporter(store: store).export(
             from: from.flatMap(LocalDate.init(iso:)), to: to.flatMap(LocalDate.init(iso:)),
-            query: query.map(EventQuery.init), format: Exporter.Format(rawValue: format)!, into: out)
+            query: try query.map { q throws(EventQuery.ParseError) in try EventQuery.parse(q) }, format: Exporter.Format(rawValue: format)!, into: out)
         for problem in report.problems { StandardStreams.error("skipped: \(TerminalText.sanitize(problem))\n") }
         StandardStreams.error("exported \(report.events) event(s) in \(report.days) day(s) to \(TerminalText.sanitize(out))"
                               + (report.removed > 0 ? ", \(report.removed) file(s) of an earlier export removed" : "")

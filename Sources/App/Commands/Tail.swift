@@ -19,7 +19,8 @@ struct Tail: AsyncParsableCommand {
         """)
 
     @OptionGroup var options: EngineOptions
-    @Option(name: .long, help: ArgumentHelp("Only the events matching this query (words, \"phrases\", type:, place:, -word).", valueName: "query"))
+    // Unconditional: a query may start with "-" (an exclusion), which is not an option here.
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Only the events matching this query (words, \"phrases\", type:, place:, -word).", valueName: "query"))
     var query: String?
     @Flag(name: .long, help: "Print each event's stored JSON line, byte for byte.") var json = false
 
@@ -50,6 +51,7 @@ struct Tail: AsyncParsableCommand {
         let poller = try await setup.openPoller(logger: logger)
         let scheduler = setup.makeScheduler(poller: poller)
         let control = await setup.serveControl(poller: poller, scheduler: scheduler, logger: logger)
+        let watch = WatchSession.start(setup, poller: poller, logger: logger)  // it stores events, so its rules run
         let events = poller.subscribe()
         let polling = Task { await scheduler.run { report in report.log(to: logger, stopped: await poller.stop != nil) } }
         _ = await TailOutput.until(stopped: {
@@ -60,6 +62,7 @@ struct Tail: AsyncParsableCommand {
         })
         polling.cancel()
         await polling.value
+        watch?.stop()
         await control?.stop()
         await poller.finishEvents()
     }
