@@ -73,4 +73,28 @@ import EngineTesting
         #expect(read.problems.count == 1)
         #expect(read.problems.first?.contains("part-00000001.jsonl: line 2") == true)
     }
+
+    @Test func searchingKeepsOnlyNewestVersionsHoldingTheTextInEitherCase() async throws {
+        let s = try await store([
+            (PartRef(date: day1, kind: .legacy(unix: 1_900_000_000)), [#"{"datetime": "2025-03-01 9:00:00 +01:00", "id": 4, "summary": "KÄVLINGE, brand"}"#]),
+            (PartRef(date: day1, cycle: 1), [line(1, "brand i Kävlinge"), line(2, "brand i KÄVLINGE"), line(3, "inget")]),
+            (PartRef(date: day1, cycle: 2), [line(1, "rättad: inget"), line(3, "nu i kävlinge"), "{\"id\":9,\"datet"]),
+        ])
+        let needle = FoldedNeedle("kÄvLinge")
+        let read = try await NewestVersions.search(s, try await s.listParts(date: nil)) { needle.found(in: $0) }
+        #expect(Set(read.versions.byID.filter { $0.value.value != nil }.keys) == [2, 3, 4])
+        #expect(read.versions[1]?.value == nil && read.versions[1]?.count == 2)
+        #expect(read.problems.count == 1 && read.problems.first?.contains("part-00000002.jsonl: line 3") == true)
+        let replay = try await StoreReader(store: s).events(from: nil, to: nil, containing: "KÄVLINGE")
+        #expect(replay.entries.map(\.event.id).sorted() == [2, 3, 4])
+    }
+
+    @Test func theFoldedNeedleMatchesSwedishCapitalsAndNothingElse() {
+        let n = FoldedNeedle("Åsa ÖL")
+        #expect(n.found(in: Array("x ÅSA öl y".utf8)[...]))
+        #expect(n.found(in: Array("åsa öl".utf8)[...]))
+        #expect(!n.found(in: Array("asa ol".utf8)[...]))
+        #expect(!n.found(in: Array("åsa ö".utf8)[...]))
+        #expect(FoldedNeedle("").found(in: Array("".utf8)[...]))
+    }
 }

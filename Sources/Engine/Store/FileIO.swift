@@ -21,8 +21,22 @@ public enum FileIO {
         guard fd >= 0 else { throw FileIOError(path: path, operation: "open", code: errno) }
         defer { close(fd) }
         var st = stat()
-        var out: [UInt8] = []
-        if fstat(fd, &st) == 0 { out.reserveCapacity(Int(st.st_size)) }
+        let size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+        // Straight into the result, sized by fstat (one byte more, to see the end at once).
+        var failure: Int32 = 0
+        var out = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, initialized in
+            initialized = 0
+            while initialized < buffer.count {
+                let n = read(fd, buffer.baseAddress! + initialized, buffer.count - initialized)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failure = errno; return }
+                if n == 0 { return }
+                initialized += n
+            }
+        }
+        guard failure == 0 else { throw FileIOError(path: path, operation: "read", code: failure) }
+        guard out.count > size else { return out }
+        // It grew meanwhile: read on to its end.
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

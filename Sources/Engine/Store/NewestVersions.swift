@@ -22,10 +22,10 @@ public struct NewestVersions<Value: Sendable>: Sendable {
     /// offered in their order, so the later of two lines of a part wins. `value` is evaluated
     /// only when this version is the newest so far.
     mutating func offer(id: Int, rank: PartRank, _ value: () -> Value) {
-        if var held = byID[id] {
-            held.count += 1
-            if held.rank <= rank { held.rank = rank; held.value = value() }
-            byID[id] = held
+        if let i = byID.index(forKey: id) {
+            // In place: one look-up, and no copy of the held value.
+            byID.values[i].count += 1
+            if byID.values[i].rank <= rank { byID.values[i].rank = rank; byID.values[i].value = value() }
         } else {
             byID[id] = Version(rank: rank, value: value(), count: 1)
         }
@@ -49,14 +49,16 @@ public struct NewestVersions<Value: Sendable>: Sendable {
     }
 }
 
-extension EventStore {
+extension NewestVersions {
     /// The newest stored version of each id among `parts`, read in order. An unreadable part is
     /// reported in `problems` and skipped, so one damaged file never hides the rest of the
     /// archive; `strict` makes it fatal instead (the poller must not store an event twice
     /// because a part could not be read). A part that vanished between listing and reading
     /// (withdrawn by another poller, merged by a compaction) sets `vanished`.
-    func newestVersions<Value: Sendable>(
-        in parts: [PartRef], strict: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil,
+    // A static function of the generic type, not a protocol extension, so that the optimiser
+    // specialises it for each `Value` (a year-wide search offers 150,000 versions).
+    static func read(
+        _ store: any EventStore, _ parts: [PartRef], strict: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil,
         _ value: (ScanResult, ScannedEvent) -> Value
     ) async throws -> (versions: NewestVersions<Value>, problems: [String], vanished: Bool) {
         var versions = NewestVersions<Value>()
@@ -65,22 +67,31 @@ extension EventStore {
         for (i, part) in parts.enumerated() {
             progress?(i, parts.count)
             let bytes: [UInt8]
-            do { bytes = try await readPart(part) } catch StoreError.notFound {
+            do { bytes = try await store.readPart(part) } catch StoreError.notFound {
                 vanished = true
                 continue
             } catch {
                 if strict { throw error }
-                problems.append("\(location)/\(part.key): unreadable (\(error))")
+                problems.append("\(store.location)/\(part.key): unreadable (\(error))")
                 continue
             }
             let scan = EventScanner.scanLines(bytes)
-            for reason in scan.skipReasons { problems.append("\(location)/\(part.key): \(reason)") }
+            for reason in scan.skipReasons { problems.append("\(store.location)/\(part.key): \(reason)") }
             if scan.skipped > scan.skipReasons.count {
-                problems.append("\(location)/\(part.key): \(scan.skipped - scan.skipReasons.count) more unreadable line(s)")
+                problems.append("\(store.location)/\(part.key): \(scan.skipped - scan.skipReasons.count) more unreadable line(s)")
             }
             versions.offer(part, scan, value)
         }
         return (versions, problems, vanished)
+    }
+}
+
+extension EventStore {
+    func newestVersions<Value: Sendable>(
+        in parts: [PartRef], strict: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil,
+        _ value: (ScanResult, ScannedEvent) -> Value
+    ) async throws -> (versions: NewestVersions<Value>, problems: [String], vanished: Bool) {
+        try await NewestVersions.read(self, parts, strict: strict, progress: progress, value)
     }
 
     /// The newest stored version of each id stored under `date`, for the poller's archive
@@ -90,7 +101,7 @@ extension EventStore {
         on date: LocalDate, _ value: (ScanResult, ScannedEvent) -> Value
     ) async throws -> NewestVersions<Value> {
         for attempt in 1...3 {
-            let read = try await newestVersions(in: try await listParts(date: date).withoutCovered(), strict: true, value)
+            let read = try await NewestVersions.read(self, try await listParts(date: date).withoutCovered(), strict: true, value)
             if !read.vanished || attempt == 3 { return read.versions }
         }
         return NewestVersions()

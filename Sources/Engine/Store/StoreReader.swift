@@ -23,7 +23,7 @@ public struct StoreReader: Sendable {
 
     /// The newest version of each id stored under `date` (its parts only), newest first.
     public func day(_ date: LocalDate) async throws -> Day {
-        let read = try await store.newestVersions(in: try await store.listParts(date: date).withoutCovered()) { scan, e in
+        let read = try await NewestVersions<[UInt8]>.read(store, try await store.listParts(date: date).withoutCovered()) { scan, e in
             Array(scan.lineBytes(e))
         }
         let events = read.versions.byID.values.compactMap { PoliceEvent.decode(line: $0.value) }
@@ -54,18 +54,25 @@ public struct StoreReader: Sendable {
         let parts = try await store.listParts(date: nil).withoutCovered().filter { p in
             (from.map { p.date >= $0 } ?? true) && (to.map { p.date <= $0 } ?? true)
         }
-        let read = try await store.newestVersions(in: parts, progress: progress) { scan, e in Array(scan.lineBytes(e)) }
+        // Searching, only the newest versions that may hold the text or match the query are
+        // kept and decoded: a year of lines is neither copied nor held, only their ids.
+        let read: (versions: NewestVersions<[UInt8]?>, problems: [String])
+        if text != nil || query != nil {
+            let needle = text.map(FoldedNeedle.init)
+            read = try await NewestVersions.search(store, parts, progress: progress) { line in
+                (needle?.found(in: line) ?? true) && (query?.mayMatch(line: line) ?? true)
+            }
+        } else {
+            let all = try await NewestVersions<[UInt8]?>.read(store, parts, progress: progress) { scan, e in Array(scan.lineBytes(e)) }
+            read = (all.versions, all.problems)
+        }
         let problems = read.problems
-        // Only lines holding the text (folded) are decoded, and kept if name or summary has it.
-        let needle = text.map { foldCase(Array($0.utf8)) }
         let lowered = text?.lowercased()
         var entries: [Entry] = []
         for version in read.versions.byID.values {
-            let line: [UInt8] = version.value
-            if let needle, !containsFolded(line, needle) { continue }
-            if let query, !query.mayMatch(line: line) { continue }
-            guard let event = PoliceEvent.decode(line: line) else { continue }
+            guard let line = version.value, let event = PoliceEvent.decode(line: line) else { continue }
             if let query, !query.matches(event) { continue }
+            // The text must be in the name or the summary, not elsewhere in the line.
             if let lowered, !((event.name ?? "").lowercased().contains(lowered) || (event.summary ?? "").lowercased().contains(lowered)) { continue }
             entries.append(Entry(event: event, line: line))
         }
@@ -101,57 +108,20 @@ extension Array where Element == PoliceEvent {
 /// Which of two parts holds the newer version: the original collector's files before ours,
 /// then ours by cycle; within equal ranks, the later date.
 struct PartRank: Comparable {
-    var ours: Bool
-    var number: Int
-    var date: LocalDate
+    /// (ours, number, date) packed into one word, in that order of significance, so a year's
+    /// versions each hold 8 bytes of rank: date in the low 20 bits, the cycle (or the original
+    /// collector's unix time) in the next 42, ours above.
+    let key: UInt64
 
     init(_ p: PartRef) {
+        let ours: UInt64, number: Int
         switch p.kind {
-        case .part(let c, _): ours = true; number = c
-        case .legacy(let u): ours = false; number = u
+        case .part(let c, _): ours = 1; number = c
+        case .legacy(let u): ours = 0; number = u
         }
-        date = p.date
+        let days = UInt64(clamping: min(max(p.date.daysSinceEpoch + (1 << 19), 0), (1 << 20) - 1))
+        key = ours << 62 | UInt64(clamping: min(max(number, 0), (1 << 42) - 1)) << 20 | days
     }
 
-    static func < (a: PartRank, b: PartRank) -> Bool {
-        (a.ours ? 1 : 0, a.number, a.date.daysSinceEpoch) < (b.ours ? 1 : 0, b.number, b.date.daysSinceEpoch)
-    }
-}
-
-/// Lower-cases ASCII letters and the Latin-1 capitals Swedish uses (Å Ä Ö É …) in UTF-8 bytes.
-func foldCase(_ bytes: [UInt8]) -> [UInt8] {
-    var out = bytes
-    var i = 0
-    while i < out.count {
-        let b = out[i]
-        if b >= 0x41 && b <= 0x5A {
-            out[i] = b + 0x20
-        } else if b == 0xC3, i + 1 < out.count, out[i + 1] >= 0x80, out[i + 1] <= 0x9E, out[i + 1] != 0x97 {
-            out[i + 1] += 0x20
-            i += 1
-        }
-        i += 1
-    }
-    return out
-}
-
-/// Whether `haystack`, case-folded, contains the already folded `needle`.
-func containsFolded(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-    guard !needle.isEmpty else { return true }
-    let folded = foldCase(haystack)
-    // memchr for the first byte, memcmp for the rest (memmem is a GNU extension).
-    return folded.withUnsafeBytes { h in
-        needle.withUnsafeBytes { n in
-            guard let hb = h.baseAddress, let nb = n.baseAddress, h.count >= n.count else { return false }
-            var offset = 0
-            let last = h.count - n.count
-            while offset <= last {
-                guard let hit = memchr(hb + offset, Int32(needle[0]), last - offset + 1) else { return false }
-                let at = hb.distance(to: UnsafeRawPointer(hit))
-                if memcmp(hb + at, nb, n.count) == 0 { return true }
-                offset = at + 1
-            }
-            return false
-        }
-    }
+    static func < (a: PartRank, b: PartRank) -> Bool { a.key < b.key }
 }
