@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import Testing
 @testable import Engine
+import EngineTesting
 
 @Suite struct CompactorTests {
     /// A store with several cycles over two real snapshots (with edits between them).
@@ -71,5 +73,40 @@ import Testing
         #expect(!range.covers(PartRef(date: d, cycle: 10)))
         #expect(!range.covers(PartRef(date: d.adding(days: 1), cycle: 5)))
         #expect([PartRef(date: d, cycle: 4), range, PartRef(date: d, cycle: 12)].withoutCovered() == [range, PartRef(date: d, cycle: 12)])
+    }
+
+    @Test func aStoreWithoutMetadataIsCompactedAndTheOriginalCollectorsFilesStayAsTheyAre() async throws {
+        let store = MemoryStore()
+        let d = LocalDate(year: 2025, month: 5, day: 1)
+        func line(_ id: Int, _ summary: String) -> String {
+            #"{"id":\#(id),"datetime":"2025-05-01 9:00:00 +02:00","name":"n","summary":"\#(summary)","type":"Brand"}"#
+        }
+        try await store.writePart(PartRef(date: d, kind: .legacy(unix: 1_746_000_000)), Array((line(1, "legacy") + "\n").utf8))
+        for cycle in 1...3 { try await store.writePart(PartRef(date: d, cycle: cycle), Array((line(cycle, "c\(cycle)") + "\n" + line(1, "c\(cycle)") + "\n").utf8)) }
+        let before = try await StoreReader(store: store).events(from: nil, to: nil).entries.map(\.line)
+        let report = try await Compactor(store: store).compact(before: d.adding(days: 1))
+        #expect(report.daysCompacted == 1 && report.partsMerged == 3)
+        #expect(try await store.listParts(date: d) == [PartRef(date: d, kind: .legacy(unix: 1_746_000_000)), PartRef(date: d, cycles: 1...3)])
+        #expect(try await StoreReader(store: store).events(from: nil, to: nil).entries.map(\.line) == before)
+    }
+
+    @Test func runCompactsDaysClosedForMoreThan48HoursOnceADay() async throws {
+        let h = try await filledStore()
+        let dates = Set(try await h.store.listParts(date: nil).map(\.date)).sorted()
+        let newest = try #require(dates.last)
+        // 60 hours after the newest day began: that day closed 36 h ago and stays; the rest go.
+        let clock = ManualClock(now: Double(newest.daysSinceEpoch) * 86_400 + 60 * 3600)
+        #expect(Compactor.automaticLimit(now: clock.now()) == newest)
+        let auto = AutoCompaction(store: h.store, clock: clock, logger: Logger(label: "test"))
+        let first = try #require(await auto.runIfDue())
+        #expect(first.daysCompacted > 0)
+        let parts = try await h.store.listParts(date: nil)
+        #expect(parts.filter { $0.date == newest }.allSatisfy { $0.compactedCycles == nil })
+        #expect(await auto.runIfDue() == nil)
+        clock.advance(by: 23 * 3600)
+        #expect(await auto.runIfDue() == nil)
+        clock.advance(by: 3600)
+        #expect(try #require(await auto.runIfDue()).daysCompacted == 0)
+        #expect(try await h.store.listParts(date: nil) == parts)
     }
 }

@@ -29,6 +29,7 @@ struct Run: AsyncParsableCommand {
         let reload = ConfigReload(options: options, current: setup.settings, level: level, logger: logger)
         let systemd = SystemdNotifier(environment: setup.environment)
         let control = await setup.serveControl(poller: poller, scheduler: scheduler, logger: logger)
+        let compaction = AutoCompaction(store: poller.store, logger: logger)
         logger.info("polling \(redactingUserInfo(setup.apiURL)) \(scheduler.scheduleDescription) into \(setup.storeDescription)")
         systemd.notify("READY=1\nSTATUS=polling \(scheduler.scheduleDescription)")
         let watchdog = Task { await systemd.runWatchdog(poller: poller) }
@@ -36,6 +37,8 @@ struct Run: AsyncParsableCommand {
             await scheduler.run { report in
                 report.log(to: logger, stopped: await poller.stop != nil)
                 systemd.notify("STATUS=cycle \(report.cycle) \(report.outcome.rawValue)")
+                // Closed days are compacted beside the poller, never delaying a cycle.
+                if report.outcome == .ok { Task { await compaction.runIfDue() } }
             }
         }
         systemd.notify("STOPPING=1")

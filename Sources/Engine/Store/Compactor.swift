@@ -1,11 +1,15 @@
 /// Merges each day's committed parts into one compacted part, so a long-running archive is
 /// not thousands of small files. Atomic and idempotent, and safe while a poller runs:
 /// - only cycles the metadata has committed are merged (a running poller writes later ones);
+///   a store without metadata yet (the original collector's, or one whose metadata was lost)
+///   has every part taken as committed, as a poller rebuilding its metadata takes them;
 /// - the compacted part is written under a new name, never replacing anything, and readers
 ///   skip the parts it holds, so a compaction cut short never shows a line twice;
 ///   running it again deletes what was left;
 /// - a day whose events also have versions stored under another day is left as it is:
 ///   merging could change which version is the newest.
+/// Memory stays small on a large archive: a day's parts are read when that day is merged, and
+/// of the other days only their ids are kept.
 public struct Compactor: Sendable {
     public let store: any EventStore
 
@@ -18,27 +22,41 @@ public struct Compactor: Sendable {
         public var skipped: [String] = []
     }
 
+    /// `run` compacts by itself the days closed for more than this (late edits of a day's
+    /// events mostly come within a day; a closed day then gets few new parts).
+    public static let closedForSeconds = 48 * 3600
+
+    /// The first day `run` leaves alone at `now`: days before it closed more than 48 h ago.
+    public static func automaticLimit(now: Double) -> LocalDate {
+        StockholmCalendar.date(at: Int64(now) - Int64(closedForSeconds))
+    }
+
     public func compact(before: LocalDate, progress: (@Sendable (String) -> Void)? = nil) async throws -> Report {
         var report = Report()
-        guard let blob = try await store.readMetadata() else {
-            report.skipped.append("no metadata.json yet: nothing is committed")
-            return report
-        }
-        let committed = try Metadata.decode(blob.bytes).lastCycle
+        let committed = try await store.readMetadata().map { try Metadata.decode($0.bytes).lastCycle } ?? Int.max
         let all = try await store.listParts(date: nil)
+        // Ours and committed; the original collector's files stay as they are (they rank older).
+        let isCandidate = { (p: PartRef) in p.cycle.map { $0 <= committed } ?? false }
         var byDate: [LocalDate: [PartRef]] = [:]
         for p in all { byDate[p.date, default: []].append(p) }
 
-        // Which days each id is stored under, to keep multi-day ids' ordering exact.
-        var contents: [PartRef: [UInt8]] = [:]
-        var daysOfID: [Int: Set<LocalDate>] = [:]
+        // The days worth merging, and every id's day, to keep multi-day ids' ordering exact.
+        var worthMerging = Set<LocalDate>()
+        for (date, parts) in byDate where date < before {
+            let live = parts.withoutCovered()
+            if live.count < parts.count || live.filter(isCandidate).count >= 2 { worthMerging.insert(date) }
+        }
+        guard !worthMerging.isEmpty else { return report }
+        var dayOfID: [Int: LocalDate] = [:]
+        var multiDay = Set<Int>()
         for part in all.withoutCovered() {
             guard let bytes = try? await store.readPart(part) else { continue }
-            for e in EventScanner.scanLines(bytes).events { daysOfID[e.id, default: []].insert(part.date) }
-            if part.date < before { contents[part] = bytes }
+            for e in EventScanner.scanLines(bytes).events {
+                if let day = dayOfID.updateValue(part.date, forKey: e.id), day != part.date { multiDay.insert(e.id) }
+            }
         }
 
-        for date in byDate.keys.sorted() where date < before {
+        for date in worthMerging.sorted() {
             let parts = byDate[date]!.sorted()
             // Finish a compaction cut short: parts already held by a compacted part.
             let live = parts.withoutCovered()
@@ -46,18 +64,18 @@ public struct Compactor: Sendable {
                 try await store.deletePart(leftover)
                 report.leftoversRemoved += 1
             }
-            let candidates = live.filter { ($0.cycle ?? Int.max) <= committed }
+            let candidates = live.filter(isCandidate)
             guard candidates.count >= 2 else { continue }
             var merged: [UInt8] = []
-            var ids = Set<Int>()
+            var shared: Int?
             for part in candidates {
-                guard let bytes = contents[part] else { merged = []; break }
+                guard let bytes = try? await store.readPart(part) else { merged = []; break }
                 merged += bytes
                 if merged.last != 0x0A { merged.append(0x0A) }
-                for e in EventScanner.scanLines(bytes).events { ids.insert(e.id) }
+                if shared == nil { shared = EventScanner.scanLines(bytes).events.first { multiDay.contains($0.id) }?.id }
             }
             guard !merged.isEmpty else { report.skipped.append("\(date): a part could not be read"); continue }
-            if let shared = ids.first(where: { (daysOfID[$0]?.count ?? 0) > 1 }) {
+            if let shared {
                 report.skipped.append("\(date): event \(shared) also has a version stored under another day")
                 continue
             }
