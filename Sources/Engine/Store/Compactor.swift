@@ -85,8 +85,15 @@ public struct Compactor: Sendable {
             do {
                 try await store.writePart(target, merged)
             } catch StoreError.alreadyExists {
-                // Written by an earlier run that stopped before deleting: same parts, same bytes.
-                guard try await store.readPart(target) == merged else { throw StoreError.io("\(target.key) exists with other content") }
+                // Written by an earlier run that stopped before deleting, or by another compaction
+                // running now: same parts, same bytes. Gone again means that other compaction has
+                // merged it further meanwhile: the day is done.
+                let existing: [UInt8]
+                do { existing = try await store.readPart(target) } catch StoreError.notFound {
+                    report.skipped.append("\(date): compacted meanwhile by another compaction")
+                    continue
+                }
+                guard existing == merged else { throw StoreError.io("\(target.key) exists with other content") }
             }
             for part in candidates where part != target { try await store.deletePart(part) }
             report.daysCompacted += 1
