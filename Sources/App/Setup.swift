@@ -82,11 +82,20 @@ struct Setup {
 
     /// The call ledger and 404 stop belong to this machine's use of the API: in the store's
     /// folder when local, else in the state folder ($XDG_STATE_HOME/polisen-dash).
-    var apiStatePath: String {
-        guard let (bucket, prefix) = s3Location else { return "\(storePath)/api-state.json" }
+    var apiStatePath: String { stateFile("api-state", "json") }
+
+    /// A file of this machine's own for the store: `STORE/NAME.EXT` when local, else
+    /// `$XDG_STATE_HOME/polisen-dash/NAME-BUCKET-PREFIX.EXT`.
+    private func stateFile(_ name: String, _ ext: String) -> String {
+        guard let (bucket, prefix) = s3Location else { return "\(storePath)/\(name).\(ext)" }
         let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(environment["HOME"] ?? ".")/.local/state"
-        let name = (bucket + "-" + prefix).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
-        return "\(state)/polisen-dash/api-state-\(String(name)).json"
+        let store = (bucket + "-" + prefix).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+        return "\(state)/polisen-dash/\(name)-\(String(store)).\(ext)"
+    }
+
+    /// The journal of fetched events not yet stored: beside the call ledger, on this machine.
+    var journal: ResponseJournal {
+        ResponseJournal(path: stateFile("journal", "jsonl"), legacyPath: stateFile("pending-response", "json"))
     }
 
     var engineConfig: EngineConfig {
@@ -120,15 +129,18 @@ struct Setup {
 
     /// The poller over the chosen store, opened (crash recovery done). A local store is
     /// locked first: a second poller on it is refused, not raced.
-    func openPoller(logger: Logger) async throws -> Poller {
+    /// `overlapped`: the store's part of the opening overlaps the first cycle's fetch (a
+    /// one-shot poll then takes about one cycle).
+    func openPoller(logger: Logger, overlapped: Bool = false) async throws -> Poller {
         var lock: StoreLock?
         if s3Location == nil {
             do { lock = try StoreLock(storeRoot: storePath) } catch { throw CommandFailure(description: "\(error)", status: error is StoreLock.Held ? .storeLocked : .failed) }
         }
         let poller = try Poller(config: engineConfig, store: try makeStore(),
                                 apiStateFile: APIStateFile(path: apiStatePath),
-                                transport: CurlTransport(userAgent: settings.string(.userAgent)!), logger: logger, lock: lock)
-        try await poller.open()
+                                transport: CurlTransport(userAgent: settings.string(.userAgent)!), journal: journal,
+                                logger: logger, lock: lock)
+        if overlapped { await poller.openInBackground() } else { try await poller.open() }
         return poller
     }
 }

@@ -83,7 +83,7 @@ import Testing
         let r = try polisenDash(["status", "--store", store])
         #expect(r.status == 0)
         #expect(r.stdout.contains("last cycle:   1"))
-        #expect(r.stdout.contains("seen events:  500"))
+        #expect(r.stdout.contains("events:       500 stored"))
         #expect(r.stdout.contains("budget:       1/60 calls in the last hour, 1/1440 in 24 h"))
     }
 

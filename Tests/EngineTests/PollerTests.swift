@@ -222,6 +222,20 @@ import Testing
         #expect(await h.cycle(p).new == 0)
     }
 
+    @Test func aRebuildCountsWhatTheArchiveHoldsNotOnlyTheRecentSeenState() async throws {
+        let h = Harness()
+        h.transport.push(fixture: Fixtures.latest)
+        let first = try await h.poller()
+        _ = await h.cycle(first)
+        #expect(await first.currentMetadata()?.storedEvents == 500)
+        try FileManager.default.removeItem(atPath: "\(h.root)/metadata.json")
+        // A year on, every stored event is older than the seen state's 30 days.
+        h.clock.advance(by: 365 * 86_400)
+        let meta = try #require(await h.poller().currentMetadata())
+        #expect(meta.seen.count < 500)
+        #expect(meta.storedEvents == 500)
+    }
+
     @Test func leftoverTempFilesAreRemoved() async throws {
         let h = Harness()
         let dir = "\(h.root)/events/2026/08/22"

@@ -32,7 +32,7 @@ struct Poll: AsyncParsableCommand {
         }
         let setup = try options.resolve()
         let logger = setup.makeLogger()
-        let poller = try await setup.openPoller(logger: logger)
+        let poller = try await setup.openPoller(logger: logger, overlapped: true)
         let watch = WatchSession.start(setup, poller: poller, logger: logger)
         let maxWait: Double = noWait ? 0 : 900
         // Known before the cycle (this process holds the store's lock): the cycle then makes no

@@ -25,6 +25,7 @@ struct Status: AsyncParsableCommand {
         } catch {
             metaError = "\(error)"
         }
+        let journalPending = setup.journal.pendingCount()
         let now = SystemClock().now()
         var budget = BudgetSnapshot(ledger: api.ledger, rules: setup.engineConfig.rules, now: now)
         budget.nextAllowedAt = max(budget.nextAllowedAt, api.notBefore ?? 0)
@@ -32,9 +33,11 @@ struct Status: AsyncParsableCommand {
             struct Out: Encodable {
                 var store: String; var last_cycle: Int?; var seen: Int?; var metadata_error: String?
                 var last_report: CycleReport?; var budget: BudgetSnapshot; var stopped_404: APIState.Stop?
+                var stored_events: Int?; var journal_pending: Int
             }
             let out = Out(store: root, last_cycle: meta?.lastCycle, seen: meta?.seen.count, metadata_error: metaError,
-                          last_report: meta?.reports.last, budget: budget, stopped_404: api.stopped)
+                          last_report: meta?.reports.last, budget: budget, stopped_404: api.stopped,
+                          stored_events: meta?.storedEvents, journal_pending: journalPending)
             print(try JSONOutput.text(out, pretty: true))
             return
         }
@@ -42,11 +45,14 @@ struct Status: AsyncParsableCommand {
         if let metaError { print("metadata:     UNREADABLE: \(metaError)") }
         if let meta {
             print("last cycle:   \(meta.lastCycle)")
-            print("seen events:  \(meta.seen.count)")
+            if let stored = meta.storedEvents { print("events:       \(stored) stored, \(meta.seen.count) of them served in the last 30 days") } else {
+                print("seen events:  \(meta.seen.count)")
+            }
             if let r = meta.reports.last { print("last report:  \(r.summaryLine)") }
         } else if metaError == nil {
             print("metadata:     none yet (no cycle has run)")
         }
+        if journalPending > 0 { print("waiting:      \(journalPending) fetched event(s) in the journal, not yet stored") }
         print("budget:       \(budget.hourUsed)/\(budget.hourLimit) calls in the last hour, \(budget.dayUsed)/\(budget.dayLimit) in 24 h")
         let wait = budget.nextAllowedAt - now
         print("next call:    \(wait > 0 ? "allowed in \(formatDuration(wait))" : "allowed now")")

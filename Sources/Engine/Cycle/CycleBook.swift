@@ -15,6 +15,10 @@ struct EventSink: Sendable {
 struct CycleBook: Sendable {
     var report: CycleReport
     private(set) var failures: [FailureEntry] = []
+    /// A store stage failed: nothing this cycle processed may leave the journal.
+    private(set) var storeFailed = false
+    /// This cycle processed the journal (so a commit empties it).
+    var carriesJournal = false
     let sink: EventSink
     let clock: any WallClock
 
@@ -35,6 +39,7 @@ struct CycleBook: Sendable {
     /// and the failure line.
     mutating func failCycle(_ stage: Stage, _ what: String, _ error: any Error, kind: FailureKind = .store) {
         report.outcome = .failed
+        if stage != .fetch { storeFailed = true }
         let line = "\(what): \(error)"
         report.error = report.error.map { $0 + "; " + line } ?? line
         fail(stage, kind, line)

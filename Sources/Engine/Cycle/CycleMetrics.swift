@@ -22,6 +22,7 @@ public struct CycleMetrics: Sendable {
 
     func record(_ r: CycleReport) {
         Counter(label: "polisen_cycles_total", dimensions: [("outcome", r.outcome.rawValue)]).increment()
+        if let pending = r.journalPending { Gauge(label: "polisen_journal_pending_events").record(pending) }
         guard r.outcome != .skipped else { return }
         Timer(label: "polisen_cycle_duration_seconds").recordNanoseconds(nanos(r.totalMs))
         for stage in Stage.allCases {
@@ -79,13 +80,15 @@ extension CycleMetrics {
         Family(name: "polisen_gaps_total", kind: .counter, help: "Full responses sharing no event with the store: events may have been missed.", series: [[]]),
         Family(name: "polisen_failures_total", kind: .counter, help: "Failed attempts and cycles, by stage and kind (http_503, timeout, connection, bad_body, budget, ...).",
                series: [("fetch", "timeout"), ("fetch", "connection"), ("fetch", "bad_body"), ("fetch", "http_429"), ("fetch", "http_503"),
-                        ("get_metadata", "store"), ("save_events", "store"), ("update_metadata", "store")]
+                        ("fetch", "journal_full"), ("get_metadata", "store"), ("process", "store"), ("save_events", "store"),
+                        ("update_metadata", "store")]
                    .map { [("stage", $0.0), ("kind", $0.1)] }),
         Family(name: "polisen_rate_budget_used_calls", kind: .gauge, help: "API calls made in the sliding window (hour, day).", series: []),
         Family(name: "polisen_rate_budget_limit_calls", kind: .gauge, help: "API calls allowed in the sliding window (hour, day).", series: []),
         Family(name: "polisen_http_bytes_total", kind: .counter, help: "Response bytes on the wire and after decoding (gzip).",
                series: ["wire", "decoded"].map { [("encoding", $0)] }),
         Family(name: "polisen_last_success_timestamp_seconds", kind: .gauge, help: "Unix time the last successful cycle ended; 0 before the first.", series: [[]]),
+        Family(name: "polisen_journal_pending_events", kind: .gauge, help: "Fetched events kept in the local journal, waiting for the store (0 once committed).", series: [[]]),
         Family(name: "polisen_polling_stopped", kind: .gauge, help: "1 while polling is stopped by an HTTP 404 until reset-404, else 0.", series: [[]]),
         Family(name: "polisen_watch_matches_total", kind: .counter, help: "Stored events (new or a new version) matching a watch rule, by rule.", series: []),
         Family(name: "polisen_watch_command_failures_total", kind: .counter, help: "Watch rule commands that failed, timed out or were dropped, by rule.", series: []),

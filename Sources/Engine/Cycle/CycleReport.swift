@@ -94,6 +94,9 @@ public struct CycleReport: Codable, Sendable, Equatable {
     public var http: HTTPFacts?
     public var hourUsed = 0
     public var dayUsed = 0
+    /// Fetched events waiting in the journal for the store after this cycle (0 once committed;
+    /// nil in reports written before the journal).
+    public var journalPending: Int?
 
     public init(cycle: Int, trigger: Trigger, startedAt: Double, outcome: Outcome = .ok) {
         self.cycle = cycle; self.trigger = trigger; self.startedAt = startedAt; self.outcome = outcome
@@ -103,7 +106,7 @@ public struct CycleReport: Codable, Sendable, Equatable {
         case cycle, trigger, startedAt = "started_at", outcome, error, fetched, new, updated, unchanged, skipped
         case partitions, partitionDates = "partition_dates", gap, filtered, archiveLookups = "archive_lookups"
         case retries, waitedMs = "waited_ms", totalMs = "total_ms", stages, http
-        case hourUsed = "hour_used", dayUsed = "day_used"
+        case hourUsed = "hour_used", dayUsed = "day_used", journalPending = "journal_pending"
     }
 
     /// The stage that took longest.

@@ -8,19 +8,42 @@ public struct Classification: Sendable {
     public var unknown: [ScannedEvent] = []
     /// Events the seen state or the archive already knew (for gap detection).
     public var known = 0
+    /// Other content than the stored version, but observed before it: not stored (see
+    /// `Deduplicator.supersedes`).
+    public var superseded = 0
 }
 
 public enum Deduplicator {
+    /// THE ORDER OF VERSIONS: by when they were observed (the fetch time), never by who wrote
+    /// last. Content other than the stored version's is a new version only when it was observed
+    /// after the stored one was last observed; observed at or before it (a response kept from
+    /// before a restart, a slower poller on the same bucket) it is superseded and not stored. So
+    /// no version rolls back and none is stored twice. Without a time on either side (entries
+    /// rebuilt from parts, metadata of earlier versions), differing content is a new version.
+    public static func supersedes(observed: Double?, stored: SeenEntry) -> Bool {
+        guard let observed, let storedAt = stored.observedAt else { return true }
+        return observed > storedAt
+    }
+
     /// Sorts a response's events against the seen state. The first occurrence of an id wins.
     /// `completeAfter`: the seen state holds every stored event dated after this day (nil: all).
-    public static func classify(_ scan: ScanResult, seen: SeenState, completeAfter: LocalDate?) -> Classification {
+    /// `observed`: when each id's content was observed (see `supersedes`).
+    public static func classify(_ scan: ScanResult, seen: SeenState, completeAfter: LocalDate?,
+                                observed: [Int: Double] = [:]) -> Classification {
         var c = Classification()
         var ids = Set<Int>(minimumCapacity: scan.events.count)
         for e in scan.events {
             guard ids.insert(e.id).inserted else { c.unchanged += 1; continue }
             if let entry = seen[e.id] {
                 c.known += 1
-                if entry.hash == e.hash { c.unchanged += 1 } else { c.updated.append(e) }
+                if entry.hash == e.hash {
+                    c.unchanged += 1
+                } else if supersedes(observed: observed[e.id], stored: entry) {
+                    c.updated.append(e)
+                } else {
+                    c.unchanged += 1
+                    c.superseded += 1
+                }
             } else if let horizon = completeAfter, e.localDate <= horizon {
                 c.unknown.append(e)
             } else {

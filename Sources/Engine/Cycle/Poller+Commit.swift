@@ -1,15 +1,18 @@
 import Logging
 
-/// The process, save and update stages for one response (fetched now, or kept aside by a cycle
-/// that was interrupted), and the end of every cycle.
+/// The process, save and update stages for the journal's events (the response fetched now,
+/// merged with what earlier cycles fetched and could not store), and the end of every cycle.
 extension Poller {
-    func storeScan(_ scan: ScanResult, book: CycleBook, started: Stopwatch, base meta: Metadata) async -> CycleReport {
+    /// `scan`: what to store; `observed`: when each id's content was observed; `response`: this
+    /// cycle's own response, for its counts and flags (nil when none was fetched).
+    func storeScan(_ scan: ScanResult, observed: [Int: Double], response: ScanResult?, book: CycleBook, started: Stopwatch,
+                   base meta: Metadata) async -> CycleReport {
         var book = book
-        book.report.fetched = scan.events.count
-        book.report.skipped = scan.skipped
-        book.report.filtered = Deduplicator.looksFiltered(scan)
+        book.report.fetched = (response ?? scan).events.count
+        book.report.skipped = response?.skipped ?? 0
+        book.report.filtered = response.map(Deduplicator.looksFiltered) ?? false
         if book.report.filtered {
-            logger.warning("cycle \(book.report.cycle): the response looks like a cached filtered one (\(scan.events.count) events of at most 3 types); nothing is read as deleted")
+            logger.warning("cycle \(book.report.cycle): the response looks like a cached filtered one (\(book.report.fetched) events of at most 3 types); nothing is read as deleted")
         }
         // process → save → update; repeated against fresh metadata when another poller
         // committed meanwhile (a shared store's conditional write failed).
@@ -20,11 +23,11 @@ extension Poller {
             var collided = false
             let stored: [StoredEvent]
             do {
-                stored = try await processAndSave(scan, base: base, book: &attempt, collided: &collided)
+                stored = try await processAndSave(scan, observed: observed, base: base, book: &attempt, collided: &collided)
             } catch {
                 return await finish(attempt, started: started, stored: [])
             }
-            guard attempt.report.outcome == .ok || collided, store.isShared else {
+            guard !attempt.storeFailed || collided, store.isShared else {
                 return await finish(attempt, started: started, stored: stored)
             }
             do {
@@ -55,13 +58,13 @@ extension Poller {
 
     /// The process and save stages against `base`; leaves the next metadata in `metadata`.
     /// Throws only when the archive could not be asked (the book says why).
-    private func processAndSave(_ scan: ScanResult, base meta: Metadata, book: inout CycleBook,
+    private func processAndSave(_ scan: ScanResult, observed: [Int: Double], base meta: Metadata, book: inout CycleBook,
                                 collided: inout Bool) async throws -> [StoredEvent] {
         emit(.phase(.processing))
         let processTimer = stopwatch()
         book.report.cycle = meta.lastCycle + 1
         let hadHistory = !meta.seen.entries.isEmpty || meta.lastCycle > 0
-        var c = Deduplicator.classify(scan, seen: meta.seen, completeAfter: meta.completeAfter)
+        var c = Deduplicator.classify(scan, seen: meta.seen, completeAfter: meta.completeAfter, observed: observed)
         if !c.unknown.isEmpty {
             let dates = Set(c.unknown.map(\.localDate))
             book.report.archiveLookups = dates.count
@@ -78,10 +81,13 @@ extension Poller {
         book.report.new = c.new.count
         book.report.updated = c.updated.count
         book.report.unchanged = c.unchanged
-        book.report.gap = hadHistory && !book.report.filtered && scan.events.count >= config.fullWindow && c.known == 0
+        book.report.gap = hadHistory && !book.report.filtered && book.report.fetched >= config.fullWindow && c.known == 0
         book.finish(.process, ms: processTimer.elapsedMs)
+        if c.superseded > 0 {
+            logger.notice("cycle \(book.report.cycle): \(c.superseded) event(s) not stored: the archive holds a version observed later")
+        }
         if book.report.gap {
-            logger.warning("cycle \(book.report.cycle): none of the \(scan.events.count) events was seen before: events may have been missed (possible gap)")
+            logger.warning("cycle \(book.report.cycle): none of the \(book.report.fetched) events was seen before: events may have been missed (possible gap)")
         }
 
         // save_events: the partition writes alongside each other
@@ -114,10 +120,14 @@ extension Poller {
         emit(.phase(.updatingMetadata))
         var next = meta
         let now = Int64(clock.now())
-        for e in scan.events { next.seen.touch(id: e.id, at: now) }
-        for e in toStore where written.contains(e.localDate) {
-            next.seen.record(id: e.id, hash: e.hash, date: e.localDate, at: now)
+        for e in scan.events {
+            next.seen.touch(id: e.id, at: now)
+            if let t = observed[e.id], next.seen[e.id]?.hash == e.hash { next.seen.confirm(id: e.id, observedAt: t) }
         }
+        for e in toStore where written.contains(e.localDate) {
+            next.seen.record(id: e.id, hash: e.hash, date: e.localDate, at: now, observedAt: observed[e.id])
+        }
+        next.storedEvents? += c.new.filter { written.contains($0.localDate) }.count
         next.prune(now: clock.now(), bounds: config.seenBounds)
         next.lastCycle = cycle
         metadata = next
@@ -168,7 +178,12 @@ extension Poller {
         }
         var report = book.report
         report.totalMs = started.elapsedMs - report.waitedMs
-        if report.outcome == .ok { FileIO.remove(pendingResponse) }
+        if book.carriesJournal && !book.storeFailed {
+            // Committed: what the journal held is in the store now.
+            pending = [:]
+            journal.clear()
+        }
+        report.journalPending = pending.count
         if var meta = metadata, meta.reports.last?.cycle == report.cycle {
             // Keep the finished timings for the history (written with the next update).
             meta.reports[meta.reports.count - 1] = report

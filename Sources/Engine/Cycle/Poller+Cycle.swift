@@ -3,7 +3,13 @@ import Logging
 /// The cycle: fetch ∥ get_metadata, then the process, save and update stages (`+Commit`).
 extension Poller {
     func loadMetadataStage() async throws -> Metadata {
-        if let metadata, !store.isShared { return metadata }
+        try await ensureOpen()
+        // The copy `open` just read is as fresh as a read now (a shared store's commit is
+        // conditional anyway): not read twice.
+        if let metadata, !store.isShared || metadataFromOpen {
+            metadataFromOpen = false
+            return metadata
+        }
         guard let blob = try await store.readMetadata() else {
             metadataVersion = nil
             return metadata ?? Metadata()
@@ -39,7 +45,8 @@ extension Poller {
         }()
         let fetchTimer = stopwatch()
         let fetch = await fetchWithRetries(book: &book, maxBudgetWait: maxBudgetWait)
-        if let body = fetch.scan != nil ? fetch.response?.body : nil { keepAside(body) }
+        var input = pending
+        if let scan = fetch.scan { input = keep(scan, observedAt: clock.now(), &book) }
         book.report.waitedMs = fetch.waitedMs
         book.finish(.fetch, ms: max(0, fetchTimer.elapsedMs - fetch.waitedMs))
         let (metaResult, metaMs) = await metaStage
@@ -60,21 +67,40 @@ extension Poller {
         metadata = meta
         book.report.cycle = meta.lastCycle + 1
 
-        guard let scan = fetch.scan else {
+        if fetch.scan == nil {
             // Waiting for the budget is not a failure: the cycle is skipped and says until when.
             book.report.outcome = fetch.stopped != nil || fetch.budgetRefused ? .skipped : .failed
             book.report.error = fetch.error ?? "no response"
             if fetch.stopped != nil { emit(.phase(.stopped(reason: book.report.error!))) }
-            return await finish(book, started: started, stored: [])
+            // Without a response, events earlier cycles fetched are still stored now the store answers.
+            guard !input.isEmpty else { return await finish(book, started: started, stored: []) }
         }
-        return await storeScan(scan, book: book, started: started, base: meta)
+        book.carriesJournal = true
+        return await storeScan(ResponseJournal.scan(input), observed: input.mapValues(\.observedAt), response: fetch.scan,
+                               book: book, started: started, base: meta)
     }
 
-    /// Write-ahead: the response is kept until its cycle commits, so a crash between the fetch
-    /// and the metadata update cannot lose events that then leave the API's window.
-    private func keepAside(_ body: [UInt8]) {
-        do { try FileIO.makeDirectories(FileIO.dirname(of: pendingResponse)); try FileIO.atomicWrite(pendingResponse, body) } catch {
-            logger.warning("could not keep the response aside before storing it: \(error)")
+    /// Write-ahead: a fetched response's events go to the journal before anything else, and
+    /// stay there until a cycle commits them, so neither a crash nor a store outage of any length
+    /// the disk holds can lose events that then leave the API's window.
+    /// Returns what this cycle stores: the journal with the response merged in.
+    private func keep(_ scan: ScanResult, observedAt: Double, _ book: inout CycleBook) -> [Int: JournalEntry] {
+        var next = pending
+        for e in scan.events {
+            ResponseJournal.merge(JournalEntry(line: Array(scan.lineBytes(e)), hash: e.hash, observedAt: observedAt), id: e.id, into: &next)
         }
+        do {
+            try journal.save(next)
+            pending = next
+        } catch let full as JournalFull {
+            // The events already waiting stay kept; this response is stored only if the store answers now.
+            book.fail(.fetch, .journalFull, full.description)
+            book.report.error = full.description
+            logger.error("\(full)")
+        } catch {
+            book.fail(.fetch, .other, "could not keep the response in the journal \(journal.path): \(error)")
+            pending = next
+        }
+        return next
     }
 }

@@ -12,13 +12,77 @@ extension Poller {
 
     /// Loads metadata and repairs what an earlier crash left: temp files, parts of a cycle whose
     /// metadata never landed (adopted, so neither lost nor stored twice), missing or corrupt
-    /// metadata (kept aside and rebuilt from the partitions, never silently reset).
+    /// metadata (kept aside and rebuilt from the partitions, never silently reset); then stores
+    /// the journal's events, before any new call.
     @discardableResult
     public func open() async throws -> OpenReport {
+        var report = loadJournal()
+        try await openStore(&report)
+        if !pending.isEmpty { await storeJournal(&report) }
+        publish(report)
+        return report
+    }
+
+    /// The same as `open`, with the store's part overlapping the first cycle's fetch (that
+    /// cycle's get_metadata stage waits for it): a one-shot poll then takes about one cycle. The
+    /// journal is read now; what it holds is stored by the first cycle, merged with what that
+    /// cycle fetches (the newest observed content wins, so nothing rolls back).
+    public func openInBackground() {
+        publish(loadJournal())
+        opening = Task { try await self.openStoreTask() }
+    }
+
+    private func openStoreTask() async throws -> OpenReport {
         var report = OpenReport()
-        report.temporariesRemoved = try await store.removeTemporaries()
-        if report.temporariesRemoved > 0 {
-            report.notices.append("removed \(report.temporariesRemoved) unfinished temp file(s) of an interrupted write")
+        try await openStore(&report)
+        publish(report)
+        return report
+    }
+
+    /// Waits for `openInBackground`'s work, or opens the store now when it failed before (the
+    /// store was down at start): a cycle's get_metadata stage.
+    func ensureOpen() async throws {
+        if opened { return }
+        let task = opening ?? Task { try await self.openStoreTask() }
+        opening = task
+        defer { opening = nil }
+        _ = try await task.value
+    }
+
+    private func publish(_ report: OpenReport) {
+        for n in report.notices { logger.warning("\(n)"); emit(.notice(n)) }
+    }
+
+    /// The journal and its leftovers: temp files of an interrupted write removed, unreadable
+    /// files kept aside and reported, every readable event kept.
+    private func loadJournal() -> OpenReport {
+        var report = OpenReport()
+        let removed = journal.removeTemporaries(alsoFor: [apiStateFile.path])
+        if removed > 0 {
+            report.temporariesRemoved += removed
+            report.notices.append("removed \(removed) unfinished temp file(s) of the state folder")
+        }
+        let loaded = journal.load(now: clock.now())
+        for (id, e) in loaded.entries { ResponseJournal.merge(e, id: id, into: &pending) }
+        report.notices += loaded.problems
+        if loaded.needsSave {
+            // What was read from a kept-aside or legacy file is made durable under the journal's name.
+            do {
+                try journal.save(pending)
+                if loaded.readLegacy { journal.removeLegacy() }
+            } catch {
+                report.notices.append("the journal could not be rewritten: \(error)")
+            }
+        }
+        if !pending.isEmpty { report.notices.append("\(pending.count) fetched event(s) wait in the journal to be stored") }
+        return report
+    }
+
+    private func openStore(_ report: inout OpenReport) async throws {
+        let removed = try await store.removeTemporaries()
+        if removed > 0 {
+            report.temporariesRemoved += removed
+            report.notices.append("removed \(removed) unfinished temp file(s) of an interrupted write")
         }
         var meta: Metadata
         var changed = false
@@ -35,6 +99,7 @@ extension Poller {
                 changed = true
             }
         } else {
+            metadataVersion = nil
             meta = try await rebuild(&report, parts: parts)
             changed = report.rebuilt
         }
@@ -47,19 +112,18 @@ extension Poller {
         }
         metadata = meta
         if changed { try await persistMetadata() }
-        try await storePendingResponse(&report)
-        for n in report.notices { logger.warning("\(n)"); emit(.notice(n)) }
-        return report
+        metadataFromOpen = true
+        opened = true
     }
 
-    /// A response kept aside by a cycle that never committed is stored now, before any new call.
-    private func storePendingResponse(_ report: inout OpenReport) async throws {
-        guard let body = try? FileIO.readIfExists(pendingResponse) else { return }
-        guard let scan = try? EventScanner.scan(body) else { FileIO.remove(pendingResponse); return }
-        let book = CycleBook(report: CycleReport(cycle: (metadata?.lastCycle ?? 0) + 1, trigger: .recovery, startedAt: clock.now()),
+    /// Events fetched by cycles that never committed are stored now, before any new call.
+    private func storeJournal(_ report: inout OpenReport) async {
+        var book = CycleBook(report: CycleReport(cycle: (metadata?.lastCycle ?? 0) + 1, trigger: .recovery, startedAt: clock.now()),
                              sink: sink, clock: clock)
-        let result = await storeScan(scan, book: book, started: stopwatch(), base: metadata ?? Metadata())
-        report.notices.append("stored the response an interrupted cycle had fetched: \(result.new) new, \(result.updated) updated (\(result.outcome.rawValue))")
+        book.carriesJournal = true
+        let result = await storeScan(ResponseJournal.scan(pending), observed: pending.mapValues(\.observedAt), response: nil,
+                                     book: book, started: stopwatch(), base: metadata ?? Metadata())
+        report.notices.append("stored the events interrupted cycles had fetched: \(result.new) new, \(result.updated) updated (\(result.outcome.rawValue))")
     }
 
     /// Seen state from the stored partitions, when metadata is missing or unreadable.
@@ -74,9 +138,15 @@ extension Poller {
         var meta = Metadata()
         meta.lastCycle = parts.compactMap(\.cycle).max() ?? 0
         if parts.contains(where: { $0.date <= horizon }) { meta.completeAfter = horizon }
-        for part in parts where part.date > horizon {
-            fold(try await store.readPart(part), part: part, into: &meta, at: now)
+        // Older parts are read only to count what the archive holds (`status`).
+        var older = Set<Int>()
+        for part in parts {
+            let bytes = try await store.readPart(part)
+            if part.date > horizon { fold(bytes, part: part, into: &meta, at: now) } else {
+                for e in EventScanner.scanLines(bytes).events { older.insert(e.id) }
+            }
         }
+        meta.storedEvents = older.union(meta.seen.entries.keys).count
         return meta
     }
 
@@ -97,6 +167,9 @@ extension Poller {
         if scan.skipped > 0 {
             logger.warning("\(part.key): \(scan.skipped) unreadable line(s) skipped (\(scan.skipReasons.joined(separator: "; ")))")
         }
-        for e in scan.events { meta.seen.record(id: e.id, hash: e.hash, date: e.localDate, at: Int64(now)) }
+        for e in scan.events {
+            if meta.seen[e.id] == nil, meta.completeAfter.map({ e.localDate > $0 }) ?? true { meta.storedEvents? += 1 }
+            meta.seen.record(id: e.id, hash: e.hash, date: e.localDate, at: Int64(now))
+        }
     }
 }

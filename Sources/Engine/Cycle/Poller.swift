@@ -21,20 +21,29 @@ public actor Poller {
     /// store (one writer); re-read every cycle for a shared one.
     var metadata: Metadata?
     var metadataVersion: String?
-    /// Where a fetched response waits until its cycle has committed.
-    let pendingResponse: String
+    /// Where fetched events wait until a cycle has committed them.
+    let journal: ResponseJournal
+    /// The journal's entries, as on disk (or newer, when the disk refused them).
+    var pending: [Int: JournalEntry] = [:]
+    /// `open` has finished (metadata loaded, crash leftovers repaired).
+    var opened = false
+    var opening: Task<OpenReport, any Error>?
+    /// The metadata `open` read: the first cycle uses it instead of reading it again.
+    var metadataFromOpen = false
     /// Held for as long as this poller lives: one poller per local store.
     let lock: StoreLock?
     let sink: EventSink
 
     /// `monotonic`: the stage timers' clock; by default `clock` when it is one, else the system's.
+    /// `journal`: by default `journal.jsonl` beside the call ledger.
     public init(config: EngineConfig, store: any EventStore, apiStateFile: APIStateFile, transport: any HTTPTransport,
-                clock: any WallClock = SystemClock(), monotonic: (any MonotonicClock)? = nil,
+                journal: ResponseJournal? = nil, clock: any WallClock = SystemClock(), monotonic: (any MonotonicClock)? = nil,
                 logger: Logger = Logger(label: "polisen-dash"),
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, lock: StoreLock? = nil) throws {
         self.config = config; self.store = store; self.apiStateFile = apiStateFile; self.lock = lock
-        pendingResponse = FileIO.dirname(of: apiStateFile.path) + "/" + FileIO.basename(of: apiStateFile.path)
-            .replacing("api-state", with: "pending-response")
+        self.journal = journal ?? ResponseJournal(path: FileIO.dirname(of: apiStateFile.path) + "/journal.jsonl",
+                                                  limitBytes: config.journalLimitBytes,
+                                                  legacyPath: ResponseJournal.legacyPath(besideLedger: apiStateFile.path))
         self.transport = transport; self.clock = clock; self.logger = logger; self.random = random
         self.monotonic = monotonic ?? (clock as? any MonotonicClock) ?? SystemClock()
         apiState = try apiStateFile.load()

@@ -21,11 +21,14 @@ public struct Metadata: Sendable, Equatable {
     public var reports: [CycleReport]
     public var failures: [FailureEntry]
     public var updatedAt: Double
+    /// How many distinct events the archive holds (the seen state keeps only recent ones); nil
+    /// in metadata written before it was counted.
+    public var storedEvents: Int?
 
     public init(lastCycle: Int = 0, seen: SeenState = SeenState(), completeAfter: LocalDate? = nil,
-                reports: [CycleReport] = [], failures: [FailureEntry] = [], updatedAt: Double = 0) {
+                reports: [CycleReport] = [], failures: [FailureEntry] = [], updatedAt: Double = 0, storedEvents: Int? = 0) {
         self.lastCycle = lastCycle; self.seen = seen; self.completeAfter = completeAfter; self.reports = reports
-        self.failures = failures; self.updatedAt = updatedAt
+        self.failures = failures; self.updatedAt = updatedAt; self.storedEvents = storedEvents
     }
 
     /// Bounds the seen state and moves the completeness horizon accordingly: entries served
@@ -75,27 +78,32 @@ extension Metadata {
         var lastCycle: Int
         var updatedAt: Double
         var completeAfter: String?
-        /// id → [hash hex, partition date, last served (unix s)]
+        /// id → [hash hex, partition date, last served (unix s), observed at (unix s, optional)]
         var seen: [String: SeenTriple]
         var reports: [CycleReport]
         var failures: [FailureEntry]
+        var storedEvents: Int?
 
         enum CodingKeys: String, CodingKey {
             case format, version, lastCycle = "last_cycle", updatedAt = "updated_at", completeAfter = "complete_after"
-            case seen, reports, failures
+            case seen, reports, failures, storedEvents = "stored_events"
         }
     }
 
     private struct SeenTriple: Codable {
-        var hash: String, date: String, lastSeen: Int64
-        init(hash: String, date: String, lastSeen: Int64) { self.hash = hash; self.date = date; self.lastSeen = lastSeen }
+        var hash: String, date: String, lastSeen: Int64, observedAt: Double?
+        init(hash: String, date: String, lastSeen: Int64, observedAt: Double?) {
+            self.hash = hash; self.date = date; self.lastSeen = lastSeen; self.observedAt = observedAt
+        }
         init(from decoder: any Decoder) throws {
             var c = try decoder.unkeyedContainer()
             hash = try c.decode(String.self); date = try c.decode(String.self); lastSeen = try c.decode(Int64.self)
+            observedAt = c.isAtEnd ? nil : try c.decode(Double.self)
         }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.unkeyedContainer()
             try c.encode(hash); try c.encode(date); try c.encode(lastSeen)
+            if let observedAt { try c.encode(observedAt) }
         }
     }
 
@@ -103,10 +111,11 @@ extension Metadata {
         var seenOut: [String: SeenTriple] = [:]
         seenOut.reserveCapacity(seen.count)
         for (id, e) in seen.entries {
-            seenOut[String(id)] = SeenTriple(hash: XXH64.hex(e.hash), date: e.date.description, lastSeen: e.lastSeen)
+            seenOut[String(id)] = SeenTriple(hash: XXH64.hex(e.hash), date: e.date.description, lastSeen: e.lastSeen, observedAt: e.observedAt)
         }
         let file = File(format: Self.format, version: Self.currentVersion, lastCycle: lastCycle, updatedAt: updatedAt,
-                        completeAfter: completeAfter?.description, seen: seenOut, reports: reports, failures: failures)
+                        completeAfter: completeAfter?.description, seen: seenOut, reports: reports, failures: failures,
+                        storedEvents: storedEvents)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding these plain values cannot fail.
@@ -133,11 +142,11 @@ extension Metadata {
         for (key, t) in file.seen {
             guard let id = Int(key), t.hash.count == 16, let hash = UInt64(t.hash, radix: 16), let date = LocalDate(iso: t.date)
             else { throw .invalid("seen entry \(key)") }
-            entries[id] = SeenEntry(hash: hash, date: date, lastSeen: t.lastSeen)
+            entries[id] = SeenEntry(hash: hash, date: date, lastSeen: t.lastSeen, observedAt: t.observedAt)
         }
         return Metadata(lastCycle: file.lastCycle, seen: SeenState(entries: entries), completeAfter: completeAfter,
                         reports: file.reports,
-                        failures: file.failures, updatedAt: file.updatedAt)
+                        failures: file.failures, updatedAt: file.updatedAt, storedEvents: file.storedEvents)
     }
 
     /// Why metadata did not decode, from its header: a newer schema is named as such, not as

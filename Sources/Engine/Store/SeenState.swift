@@ -6,9 +6,12 @@ public struct SeenEntry: Sendable, Equatable {
     public var date: LocalDate
     /// Unix seconds of the last response that held this id.
     public var lastSeen: Int64
+    /// When the stored content was last observed (the fetch time of the newest response that
+    /// served it): the order of versions. Nil in entries rebuilt from parts or written before.
+    public var observedAt: Double?
 
-    public init(hash: UInt64, date: LocalDate, lastSeen: Int64) {
-        self.hash = hash; self.date = date; self.lastSeen = lastSeen
+    public init(hash: UInt64, date: LocalDate, lastSeen: Int64, observedAt: Double? = nil) {
+        self.hash = hash; self.date = date; self.lastSeen = lastSeen; self.observedAt = observedAt
     }
 }
 
@@ -31,12 +34,17 @@ public struct SeenState: Sendable, Equatable {
     public var count: Int { entries.count }
     public subscript(id: Int) -> SeenEntry? { entries[id] }
 
-    public mutating func record(id: Int, hash: UInt64, date: LocalDate, at time: Int64) {
-        entries[id] = SeenEntry(hash: hash, date: date, lastSeen: time)
+    public mutating func record(id: Int, hash: UInt64, date: LocalDate, at time: Int64, observedAt: Double? = nil) {
+        entries[id] = SeenEntry(hash: hash, date: date, lastSeen: time, observedAt: observedAt)
     }
 
     public mutating func touch(id: Int, at time: Int64) {
         if let e = entries[id], e.lastSeen < time { entries[id]!.lastSeen = time }
+    }
+
+    /// The stored content of `id` was observed again at `time` (same hash).
+    public mutating func confirm(id: Int, observedAt time: Double) {
+        if let e = entries[id], (e.observedAt ?? -.infinity) < time { entries[id]!.observedAt = time }
     }
 
     /// Drops what is older than the retention, then the least recently served beyond the cap.
