@@ -158,7 +158,9 @@ import Glibc
         let stopAt = try #require(log.firstIndex { $0["status"] as? Int == 404 })
         #expect(stopAt == log.count - 1, "a call after the 404")
         // The 503 asked for 2 s.
-        if let i = log.firstIndex(where: { $0["status"] as? Int == 503 }) { #expect(times[i + 1] - times[i] >= 1.95) }
+        let i = try #require(log.firstIndex(where: { $0["status"] as? Int == 503 }), "the 503 was never served")
+        try #require(i + 1 < times.count, "no call after the 503")
+        #expect(times[i + 1] - times[i] >= 1.95)
         #expect(log.count <= 60)
         let status = try polisenDash(["status", "--store", store])
         #expect(status.stdout.contains("STOPPED"))
