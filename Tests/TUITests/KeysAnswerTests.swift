@@ -14,6 +14,11 @@ import EngineTesting
         #expect(s.reduce(.key(.char("p"))) == [])
         #expect(statusLine(s).contains("poll refused: the hourly budget (60/60) is used up; possible at"))
         #expect(!s.manualRequested)
+        // At 80 columns in a shorter wording, still with the time.
+        s.width = 80; s.height = 24
+        #expect(statusLine(s).contains("poll refused: hour budget used up; at "))
+        #expect(statusLine(s).contains("(in "))
+        s.width = 120; s.height = 40
         s.phase = .stopped(reason: "HTTP 404")
         #expect(s.reduce(.key(.char("p"))) == [])
         #expect(statusLine(s).contains("poll refused: polling is stopped (HTTP 404); R resets the stop"))

@@ -45,21 +45,25 @@ struct EventsPane {
     }
 
     private func drawTitle(_ buf: inout CellBuffer, _ r: Rect, _ list: [PoliceEvent]) {
-        var title: String
+        // Said in full when there is room, shorter when not: never a value cut in the middle.
+        var titles: [String]
         if let replay = state.replay {
             let day = replay.date.map { "\($0)" } ?? "…"
-            title = "Replay \(day) · \(list.count) events"
-            if let i = replay.index { title += " · day \(i + 1)/\(replay.dates.count)" }
+            let position = replay.index.map { " · day \($0 + 1)/\(replay.dates.count)" } ?? ""
+            titles = ["Replay \(day) · \(list.count) events\(position)", "Replay \(day) · \(list.count)\(position)",
+                      "\(day) · \(list.count)\(position)", "\(day) · \(list.count)"]
         } else {
-            title = "Latest events · \(list.count)"
-            if !state.newIDs.isEmpty { title += " · \(state.newIDs.count) new" }
+            let new = state.newIDs.isEmpty ? "" : " · \(state.newIDs.count) new"
+            titles = ["Latest events · \(list.count)\(new)", "Latest · \(list.count)\(new)", "Latest · \(list.count)"]
         }
-        if !state.filter.isEmpty { title += " · filter \"\(TerminalText.sanitize(state.filter))\"" }
-        if state.matchesOnly { title += " · watch matches" }
+        var extra = ""
+        if !state.filter.isEmpty { extra += " · filter \"\(TerminalText.sanitize(state.filter))\"" }
+        if state.matchesOnly { extra += " · watch matches" }
+        titles = titles.map { $0 + extra } + titles
         // "↑ N new" sits at the right of the top border, where the eye looks for the head.
         let marker = state.newAbove > 0 && state.replay == nil ? " ↑ \(state.newAbove) new · g " : ""
         let markerWidth = displayWidth(marker)
-        let x = buf.put(" " + truncate(title, max(0, r.width - 6 - markerWidth)) + " ", x: r.x + 2, y: r.y, style: theme.paneTitle)
+        let x = buf.put(" " + fit(titles, max(0, r.width - 6 - markerWidth)) + " ", x: r.x + 2, y: r.y, style: theme.paneTitle)
         if !marker.isEmpty { buf.put(marker, x: max(r.x + 2 + x, r.maxX - 1 - markerWidth), y: r.y, style: theme.new) }
     }
 

@@ -71,8 +71,11 @@ extension DashboardState {
             return []
         }
         if let b = budget, b.nextAllowedAt > now, b.hourUsed >= b.hourLimit || b.dayUsed >= b.dayLimit {
-            let which = b.dayUsed >= b.dayLimit ? "daily budget (\(b.dayUsed)/\(b.dayLimit))" : "hourly budget (\(b.hourUsed)/\(b.hourLimit))"
-            say("poll refused: the \(which) is used up; possible at \(clockTime(b.nextAllowedAt)) (in \(countdown(b.nextAllowedAt - now)))", .alert)
+            let day = b.dayUsed >= b.dayLimit
+            let which = day ? "daily budget (\(b.dayUsed)/\(b.dayLimit))" : "hourly budget (\(b.hourUsed)/\(b.hourLimit))"
+            let when = "\(clockTime(b.nextAllowedAt)) (in \(countdown(b.nextAllowedAt - now)))"
+            say("poll refused: the \(which) is used up; possible at \(when)", .alert,
+                short: "poll refused: \(day ? "day" : "hour") budget used up; at \(when)")
             return []
         }
         if runningCycle != nil {

@@ -54,8 +54,8 @@ extension DashboardState {
     }
 
     /// Shows a key's answer (or an engine's refusal) in the status line for a while.
-    mutating func say(_ text: String, _ tone: Flash.Tone) {
-        flash = Flash(text: text, tone: tone, until: now + Self.flashSeconds)
+    mutating func say(_ text: String, _ tone: Flash.Tone, short: String? = nil) {
+        flash = Flash(text: text, tone: tone, until: now + Self.flashSeconds, short: short)
     }
 
     private mutating func apply(_ event: EngineEvent) -> [DashboardEffect] {

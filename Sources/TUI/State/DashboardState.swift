@@ -25,6 +25,8 @@ public struct DashboardState: Sendable {
         public var text: String
         public var tone: Tone
         public var until: Double
+        /// A shorter wording for a narrow status line.
+        public var short: String? = nil
     }
 
     public var width: Int

@@ -24,7 +24,8 @@ struct StatusLine {
             buf.put(truncate(" reset the 404 stop and let polling resume? y yes · any other key no", r.width), x: 0, y: r.y, style: theme.alertLine)
             return
         }
-        let hints = hintText(width: r.width)
+        // A key's answer takes the room of all hints but help and quit.
+        let hints = hintText(width: s.flash == nil ? r.width : 0)
         let room = r.width - displayWidth(hints) - 1
         var (text, style) = message()
         if displayWidth(text) > room, let cut = text.ranges(of: " · store ").last {
@@ -40,7 +41,8 @@ struct StatusLine {
         let s = state
         if let f = s.flash {
             let style = f.tone == .alert ? theme.alertLine : f.tone == .warn ? theme.warnLine : theme.status
-            return (" " + f.text + " ", style)
+            let room = state.width - displayWidth(hintText(width: 0)) - 1
+            return (" " + fit([f.text, f.short].compactMap { $0 }, room - 2) + " ", style)
         }
         var parts: [String] = []
         let style: Style
@@ -57,14 +59,14 @@ struct StatusLine {
         return (" " + parts.joined(separator: " · ") + " ", style)
     }
 
-    /// The key table's hints in its order, as many as fit in a third of the line (help and
+    /// The key table's hints in its order, as many as fit in two fifths of the line (help and
     /// quit always).
     private func hintText(width: Int) -> String {
         let all = KeyTable.hints(replay: state.replay != nil)
         let last = Array(all.suffix(2))
         var chosen: [String] = []
         for hint in all.dropLast(2) {
-            if displayWidth((chosen + [hint] + last).joined(separator: "  ")) + 1 > max(width / 3, 16) { break }
+            if displayWidth((chosen + [hint] + last).joined(separator: "  ")) + 1 > (width == 0 ? 0 : max(width * 2 / 5, 34)) { break }
             chosen.append(hint)
         }
         return (chosen + last).joined(separator: "  ") + " "
