@@ -42,4 +42,32 @@ import Testing
         #expect(bad.status == 78)
         #expect(bad.stderr.contains("max_per_day"))
     }
+
+    @Test func everyJSONOutputHasOneStyle() throws {
+        let sim = try APISimulator()
+        let store = temporaryDirectory()
+        let poll = try polisenDash(["poll", "--once", "--json", "--api-url", sim.apiURL, "--store", store])
+        #expect(poll.status == 0, "\(poll.stderr)")
+        let report = try #require(parseJSON(poll.stdout))
+        let started = try #require(report["started_at"] as? String)
+        // ISO 8601, milliseconds, Stockholm's offset; the epoch beside it.
+        #expect(started.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0[12]:00$"#, options: .regularExpression) != nil, "\(started)")
+        let epoch = try #require(report["started_at_epoch"] as? Double)
+        #expect(abs(epoch - Date().timeIntervalSince1970) < 600)
+        // Milliseconds with at most 3 decimals.
+        for (key, value) in try #require(report["stages"] as? [String: Any]) {
+            let text = "\(value)"
+            #expect((text.split(separator: ".").dropFirst().first?.count ?? 0) <= 3, "\(key) \(text)")
+        }
+        let status = try polisenDash(["status", "--json", "--store", store])
+        let object = try #require(parseJSON(status.stdout))
+        let budget = try #require(object["budget"] as? [String: Any])
+        #expect(budget["hour_used"] as? Int == 1)
+        #expect(budget["next_allowed_at"] is String && budget["next_allowed_at_epoch"] is Double)
+        // snake_case keys only, at every depth.
+        for text in [poll.stdout, status.stdout] {
+            let keys = text.matches(of: /"([A-Za-z_0-9]+)":/).map { String($0.output.1) }
+            #expect(!keys.isEmpty && keys.allSatisfy { $0 == $0.lowercased() }, "\(keys.filter { $0 != $0.lowercased() })")
+        }
+    }
 }
