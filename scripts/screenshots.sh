@@ -55,6 +55,14 @@ shot counts
 tmux -L "$SOCK" send-keys c '?'
 wait_for "Keys · any key closes"
 shot help
+# A second dashboard attached to the first (as to `run` under systemd), its title bar saying so.
+tmux -L "$SOCK" new-window "env TERM=tmux-256color COLORTERM=truecolor LANG=C.UTF-8 '$BIN' attach --store '$WORK/store'"
+wait_for "attached to pid"
+tmux -L "$SOCK" send-keys j j j
+sleep 0.3
+shot attached
+tmux -L "$SOCK" send-keys q
+sleep 0.5
 tmux -L "$SOCK" send-keys Escape r
 wait_for "· [1-9][0-9]* events · day"
 tmux -L "$SOCK" send-keys Enter
