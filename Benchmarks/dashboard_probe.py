@@ -135,5 +135,23 @@ def cycles(port, argv, count=int(os.environ.get("PROBE_CYCLES", "1000"))):
             f"growth_kb_from_cycle_{marks[len(marks) // 2]}_to_{marks[-1]}": samples[marks[-1]] - samples[marks[len(marks) // 2]]}
 
 
+def soak(port, argv, seconds=float(os.environ.get("SOAK_SECONDS", "600"))):
+    """The dashboard polling as fast as it is let (new events every call) for `seconds`:
+    resident memory every 10 s, and the peak (VmHWM) at the end."""
+    store = tempfile.mkdtemp(prefix="pd-soak-")
+    before = requests_served(port)
+    pid, fd = spawn(argv + ["--store", store], 200, 60)
+    drain_forever(fd)
+    start = time.time()
+    samples = []
+    while time.time() - start < seconds:
+        time.sleep(min(10, max(0.1, seconds - (time.time() - start))))
+        samples.append((round(time.time() - start), status_kb(pid, "VmRSS")))
+    peak = status_kb(pid, "VmHWM")
+    served = requests_served(port) - before
+    stop(pid, fd)
+    return {"seconds": seconds, "cycles": served, "rss_kb": samples, "final_kb": samples[-1][1], "peak_kb": peak}
+
+
 mode, port, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-print(json.dumps({"first-frame": first_frame, "idle-cpu": idle_cpu, "cycles": cycles}[mode](port, argv)))
+print(json.dumps({"first-frame": first_frame, "idle-cpu": idle_cpu, "cycles": cycles, "soak": soak}[mode](port, argv)))

@@ -1,5 +1,6 @@
 // The process stage (validate + parse, dedupe, partition by Stockholm date, build JSONL) on a
-// real 500-event response, all new and 1 % new. Usage: process-benchmark FILE [RUNS]
+// real 500-event response, all new and 1 % new. Usage: process-benchmark FILE [RUNS [CASE]]
+// (CASE all_new or one_percent_new runs only that one, for instruction counts under callgrind).
 import Engine
 import Foundation
 
@@ -33,5 +34,8 @@ func measure(_ label: String, seen: SeenState) -> [String: Double] {
 let scan = try EventScanner.scan(body)
 var mostlySeen = SeenState()
 for e in scan.events.dropFirst(scan.events.count / 100) { mostlySeen.record(id: e.id, hash: e.hash, date: e.localDate, at: 0) }
-let result = ["all_new": measure("all new", seen: SeenState()), "one_percent_new": measure("1 % new", seen: mostlySeen)]
+let only = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : nil
+var result: [String: [String: Double]] = [:]
+if only == nil || only == "all_new" { result["all_new"] = measure("all new", seen: SeenState()) }
+if only == nil || only == "one_percent_new" { result["one_percent_new"] = measure("1 % new", seen: mostlySeen) }
 print(String(decoding: try JSONSerialization.data(withJSONObject: ["file": path, "bytes": body.count, "runs": runs, "results": result], options: [.sortedKeys]), as: UTF8.self))
