@@ -110,6 +110,43 @@ import Testing
         #expect(scan.skipReasons.contains("id is not an integer"))
     }
 
+    @Test(arguments: [
+        (#""type":["x"]"#, "type is not a string"),
+        (#""type":null"#, "type is not a string"),
+        (#""name":42"#, "name is not a string"),
+        (#""summary":{"text":"x"}"#, "summary is not a string"),
+        (#""url":false"#, "url is not a string"),
+        (#""location":null"#, "location is not an object"),
+        (#""location":"Malmö""#, "location is not an object"),
+        (#""location":[59.3,18.1]"#, "location is not an object"),
+        (#""location":{"name":["Malmö"],"gps":"55.6,13.0"}"#, "location's name or gps is not a string"),
+        (#""location":{"name":"Malmö","gps":[55.6,13.0]}"#, "location's name or gps is not a string"),
+    ])
+    func wrongTypedFieldsAreSkippedAndCounted(field: String, reason: String) throws {
+        let good = #"{"id":1,"datetime":"2024-01-02 3:04:05 +01:00","name":"n","type":"Stöld","location":{"name":"Malmö","gps":"55.6,13.0"}}"#
+        let body = "[" + good + #",{"id":2,"datetime":"2024-01-02 3:04:05 +01:00","# + field + "}]"
+        let scan = try EventScanner.scan(Array(body.utf8))
+        #expect(scan.events.map(\.id) == [1])
+        #expect(scan.skipped == 1)
+        #expect(scan.skipReasons == [reason])
+        // The good event's line is kept exactly; the bad one leaves nothing behind.
+        #expect(String(decoding: scan.lineBytes(scan.events[0]), as: UTF8.self) == good)
+    }
+
+    @Test func aNegativeIdIsSkippedAndCountedButZeroAndAMissingFieldAreNot() throws {
+        let body = #"[{"id":-5,"datetime":"2024-01-02 3:04:05 +01:00"},{"id":0,"datetime":"2024-01-02 3:04:05 +01:00"},"# +
+            #"{"id":7,"datetime":"2024-01-02 3:04:05 +01:00","location":{}},{"id":8,"datetime":"2024-01-02 3:04:05 +01:00","location":{"gps":"1,2","extra":null}}]"#
+        let scan = try EventScanner.scan(Array(body.utf8))
+        #expect(scan.events.map(\.id) == [0, 7, 8])
+        #expect(scan.skipReasons == ["id is negative"])
+    }
+
+    @Test func keysThatOnlyLookLikeTheFieldsAreLeftAlone() throws {
+        // Same lengths as the checked keys, other names: not checked.
+        let body = #"[{"id":1,"datetime":"2024-01-02 3:04:05 +01:00","typo":[1],"nome":null,"summery":1,"uri":{},"locatio":null,"locale":[]}]"#
+        #expect(try EventScanner.scan(Array(body.utf8)).events.map(\.id) == [1])
+    }
+
     @Test func anArrayOfNonEventsFails() {
         #expect(throws: BodyError.noUsableEvents(elements: 3)) { try EventScanner.scan(Array("[1,2,3]".utf8)) }
     }

@@ -123,7 +123,11 @@ struct ByteScanner {
                 skipWS()
                 let valueStart = pos
                 if key == .id {
-                    if let n = try integer() { id = n } else { problem = "id is not an integer" }
+                    if let n = try integer() {
+                        if n >= 0 { id = n } else { problem = "id is negative" }
+                    } else {
+                        problem = "id is not an integer"
+                    }
                 } else if key == .datetime {
                     if peek() == quote {
                         let raw = try string()
@@ -135,9 +139,20 @@ struct ByteScanner {
                     } else {
                         try value(depth: 2); problem = "datetime is not a string"
                     }
-                } else if key == .type {
+                } else if key == .type || key == .name || key == .summary || key == .url {
+                    // The API's text fields are strings; anything else (null, a list) is not its event.
+                    if peek() != quote { problem = "\(key.rawValue) is not a string" }
                     try value(depth: 2)
-                    typeHash = XXH64.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[valueStart..<pos]))
+                    if key == .type {
+                        typeHash = XXH64.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[valueStart..<pos]))
+                    }
+                } else if key == .location {
+                    if peek() != lbrace {
+                        problem = "location is not an object"
+                        try value(depth: 2)
+                    } else if try !location() {
+                        problem = "location's name or gps is not a string"
+                    }
                 } else {
                     try value(depth: 2)
                 }
@@ -270,7 +285,7 @@ struct ByteScanner {
         return negative ? -v : v
     }
 
-    enum Key { case id, datetime, type, other }
+    enum Key: String { case id, datetime, type, name, summary, url, location, gps, other }
 
     /// A JSON string, validated (escapes, control characters, UTF-8) and copied as received.
     mutating func string() throws(BodyError) -> Key {
@@ -320,8 +335,14 @@ struct ByteScanner {
         let len = pos - start - 2
         if !escaped && len == 2 && input[start + 1] == 0x69 && input[start + 2] == 0x64 { return .id }
         if !escaped && len == 8 && matches(start + 1, "datetime") { return .datetime }
-        if !escaped && len == 4 && matches(start + 1, "type") { return .type }
-        return .other
+        guard !escaped else { return .other }
+        switch len {
+        case 3: return matches(start + 1, "url") ? .url : matches(start + 1, "gps") ? .gps : .other
+        case 4: return matches(start + 1, "type") ? .type : matches(start + 1, "name") ? .name : .other
+        case 7: return matches(start + 1, "summary") ? .summary : .other
+        case 8: return matches(start + 1, "location") ? .location : .other
+        default: return .other
+        }
     }
 
     func matches(_ at: Int, _ word: StaticString) -> Bool {
