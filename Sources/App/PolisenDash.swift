@@ -25,11 +25,21 @@ struct PolisenDash: AsyncParsableCommand {
                 try command.run()
             }
         } catch let failure as CommandFailure {
-            StandardStreams.error("Error: \(failure.description)\n")
+            StandardStreams.error("Error: \(TerminalText.sanitize(failure.description))\n")
             Glibc.exit(failure.status.rawValue)
+        } catch where isArgumentParserError(error) {
+            exit(withError: error)  // usage, help and version: the parser's own text
         } catch {
-            exit(withError: error)
+            // Any other error can carry a server's or an event's text: never raw to a terminal.
+            StandardStreams.error("Error: \(TerminalText.sanitize("\(error)"))\n")
+            Glibc.exit(exitCode(for: error).rawValue)
         }
+    }
+
+    /// Errors whose message the argument parser writes (usage, help, version, validation).
+    static func isArgumentParserError(_ error: any Error) -> Bool {
+        error is ValidationError || error is CleanExit || error is ExitCode
+            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 
     static var subcommandNames: [String] {

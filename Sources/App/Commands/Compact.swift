@@ -27,9 +27,9 @@ struct Compact: AsyncParsableCommand {
         let store = try setup.makeStore()
         let limit = before.flatMap(LocalDate.init(iso:)) ?? StockholmCalendar.date(at: Int64(SystemClock().now()))
         let report = try await Compactor(store: store).compact(before: limit) { line in
-            StandardStreams.error("\(line)\n")
+            StandardStreams.error("\(TerminalText.sanitize(line))\n")
         }
-        for reason in report.skipped { StandardStreams.error("left as is: \(reason)\n") }
+        for reason in report.skipped { StandardStreams.error("left as is: \(TerminalText.sanitize(reason))\n") }
         print("compacted \(report.daysCompacted) day(s): \(report.partsMerged) part files merged"
               + (report.leftoversRemoved > 0 ? ", \(report.leftoversRemoved) left over by an earlier run removed" : "")
               + " in \(store.location)")

@@ -45,7 +45,7 @@ struct Poll: AsyncParsableCommand {
         if json {
             print(try JSONOutput.text(report))
         } else {
-            print(report.summaryLine)
+            print(TerminalText.sanitize(report.summaryLine))
         }
         if report.outcome != .ok {
             let status: ExitStatus = await poller.stop != nil ? .stopped404 : budgetBlocked ? .budgetWait : .failed

@@ -41,26 +41,29 @@ struct Status: AsyncParsableCommand {
             print(try JSONOutput.text(out, pretty: true))
             return
         }
-        print("store:        \(root)")
-        if let metaError { print("metadata:     UNREADABLE: \(metaError)") }
+        say("store:        \(root)")
+        if let metaError { say("metadata:     UNREADABLE: \(metaError)") }
         if let meta {
-            print("last cycle:   \(meta.lastCycle)")
-            if let stored = meta.storedEvents { print("events:       \(stored) stored, \(meta.seen.count) of them served in the last 30 days") } else {
-                print("seen events:  \(meta.seen.count)")
+            say("last cycle:   \(meta.lastCycle)")
+            if let stored = meta.storedEvents { say("events:       \(stored) stored, \(meta.seen.count) of them served in the last 30 days") } else {
+                say("seen events:  \(meta.seen.count)")
             }
-            if let r = meta.reports.last { print("last report:  \(r.summaryLine)") }
+            if let r = meta.reports.last { say("last report:  \(r.summaryLine)") }
         } else if metaError == nil {
-            print("metadata:     none yet (no cycle has run)")
+            say("metadata:     none yet (no cycle has run)")
         }
-        if journalPending > 0 { print("waiting:      \(journalPending) fetched event(s) in the journal, not yet stored") }
-        print("budget:       \(budget.hourUsed)/\(budget.hourLimit) calls in the last hour, \(budget.dayUsed)/\(budget.dayLimit) in 24 h")
+        if journalPending > 0 { say("waiting:      \(journalPending) fetched event(s) in the journal, not yet stored") }
+        say("budget:       \(budget.hourUsed)/\(budget.hourLimit) calls in the last hour, \(budget.dayUsed)/\(budget.dayLimit) in 24 h")
         let wait = budget.nextAllowedAt - now
-        print("next call:    \(wait > 0 ? "allowed in \(formatDuration(wait))" : "allowed now")")
+        say("next call:    \(wait > 0 ? "allowed in \(formatDuration(wait))" : "allowed now")")
         if let stop = api.stopped {
-            print("STOPPED:      \(stop.message) (\(stop.url)); after checking, clear with `polisen-dash reset-404`")
+            say("STOPPED:      \(stop.message) (\(stop.url)); after checking, clear with `polisen-dash reset-404`")
         }
     }
 }
+
+/// One line of `status` text: the store's reports and errors can hold server or event text.
+private func say(_ line: String) { print(TerminalText.sanitize(line)) }
 
 struct Reset404: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -75,11 +78,11 @@ struct Reset404: AsyncParsableCommand {
         let file = APIStateFile(path: setup.apiStatePath)
         var state = try file.load()
         guard let stop = state.stopped else {
-            print("no 404 stop is recorded for \(setup.storeDescription)")
+            say("no 404 stop is recorded for \(setup.storeDescription)")
             return
         }
         state.stopped = nil
         try file.save(state)
-        print("cleared the 404 stop recorded for \(stop.url); polling resumes on the next cycle")
+        say("cleared the 404 stop recorded for \(stop.url); polling resumes on the next cycle")
     }
 }

@@ -19,7 +19,9 @@ public enum TerminalText {
     ///   lone LF, CR, VT, FF, NEL, LS or PS → a line break per `breaks`; a tab → a space);
     /// - bidi embeddings, overrides, isolates and marks (U+061C, U+200E/F, U+202A–U+202E,
     ///   U+2066–U+2069) and zero-width or invisible format characters (U+200B–U+200D, U+2060–U+2064,
-    ///   U+FEFF, U+00AD, U+180E) → removed, so nothing reverses, hides or shifts text.
+    ///   U+FEFF, U+00AD, U+180E; the deprecated format controls U+206A–U+206F, the annotation
+    ///   anchors U+FFF9–U+FFFB, and tags U+E0000–U+E007F, invisible copies of ASCII) → removed,
+    ///   so nothing reverses, hides or shifts text.
     public static func sanitize(_ text: String, breaks: Breaks = .space) -> String {
         // The common case, plain printable text, is returned as it is without a copy.
         if !text.unicodeScalars.contains(where: needsWork) { return text }
@@ -36,7 +38,8 @@ public enum TerminalText {
                 out.append(breaks == .visible ? "⏎" : " ")
             case 0x00...0x1F, 0x7F...0x9F:
                 out.append(contentsOf: String(placeholder).unicodeScalars)
-            case 0x061C, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF, 0x00AD, 0x180E:
+            case 0x061C, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x206F, 0xFEFF, 0x00AD, 0x180E, 0xFFF9...0xFFFB,
+                 0xE0000...0xE007F:
                 continue
             default:
                 out.append(s)
@@ -52,7 +55,8 @@ public enum TerminalText {
         if v < 0x20 || (v >= 0x7F && v <= 0x9F) { return true }
         if v < 0x00AD { return false }
         switch v {
-        case 0x00AD, 0x061C, 0x180E, 0x200B...0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF:
+        case 0x00AD, 0x061C, 0x180E, 0x200B...0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2060...0x206F, 0xFEFF,
+             0xFFF9...0xFFFB, 0xE0000...0xE007F:
             return true
         default: return false
         }

@@ -1,3 +1,5 @@
+import Engine
+
 /// What a widget draws into: a grid of cells with styles. Only the terminal backend turns a
 /// buffer into terminal output; tests read it back as text.
 public enum Color: Sendable, Hashable {
@@ -53,12 +55,15 @@ public struct CellBuffer: Sendable, Equatable {
 
     /// Writes text from (x, y), clipped to `maxWidth` columns (and the buffer). Returns the
     /// columns used. Wide characters take two cells; one that does not fit is not drawn.
+    /// The last line of defence against hostile text: whatever a pane passes, no control,
+    /// bidi or zero-width character ever lands in a cell (see `TerminalText.sanitize`), so
+    /// none can reach the terminal or shift a border.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, style: Style = .plain, maxWidth: Int? = nil) -> Int {
         guard y >= 0 && y < height else { return 0 }
         let limit = min(width, x + (maxWidth ?? width))
         var col = x
-        for ch in text {
+        for ch in TerminalText.sanitize(text) {
             let w = displayWidth(ch)
             if w == 0 { continue }
             if col + w > limit { break }
@@ -134,20 +139,25 @@ public func truncate(_ s: String, _ width: Int) -> String {
     return out + "…"
 }
 
-/// Word-wraps text into lines of at most `width` columns.
+/// Word-wraps text into lines of at most `width` columns; a word longer than a line is cut
+/// (by columns, so wide characters count twice). Linear in the text: a 200 KB summary
+/// without a space wraps as fast as prose.
 public func wrap(_ s: String, _ width: Int) -> [String] {
     guard width > 0 else { return [] }
-    var lines: [String] = [], line = ""
-    for word in s.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
-        let candidate = line.isEmpty ? word : line + " " + word
-        if displayWidth(candidate) <= width { line = candidate; continue }
-        if !line.isEmpty { lines.append(line) }
-        var w = word
-        while displayWidth(w) > width {
-            let head = String(w.prefix(width))
-            lines.append(head); w = String(w.dropFirst(head.count))
+    var lines: [String] = [], line = "", lineWidth = 0
+    for word in s.split(separator: " ", omittingEmptySubsequences: true) {
+        let w = displayWidth(String(word))
+        if !line.isEmpty && lineWidth + 1 + w <= width {
+            line += " " + word; lineWidth += 1 + w
+            continue
         }
-        line = w
+        if !line.isEmpty { lines.append(line); line = ""; lineWidth = 0 }
+        if w <= width { line = String(word); lineWidth = w; continue }
+        for ch in word {
+            let cw = displayWidth(ch)
+            if lineWidth + cw > width { lines.append(line); line = ""; lineWidth = 0 }
+            line.append(ch); lineWidth += cw
+        }
     }
     if !line.isEmpty { lines.append(line) }
     return lines
