@@ -109,8 +109,10 @@ import Testing
                      within: 60, what: "the slow command's log line")
         // Stopping ends the hanging command's process group too.
         kill(p.processIdentifier, SIGTERM)
-        #expect(waitForExit(p, within: 10))
+        let rest = (try? log.readToEnd(within: 30, what: "the end of run's log")) ?? log.text
+        #expect(waitForExit(p, within: 10), "\(rest.suffix(1500))")
         #expect(p.terminationStatus == 0)
+        #expect(rest.contains("watch: stopping; ") && rest.contains("running command(s) ended"))
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline && !isGone(sleeper) { usleep(50_000) }
         #expect(isGone(sleeper), "the hanging command outlived the service")
