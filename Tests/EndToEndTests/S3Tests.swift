@@ -80,7 +80,8 @@ import Testing
                 }
             }
             group.wait()
-            #expect(results.all.allSatisfy { $0?.status == 0 }, "\(results.all.map { $0?.stdout ?? "" })")
+            #expect(results.all.allSatisfy { $0?.status == 0 },
+                    "\(results.all.map { r in r.map { "exit \($0.status): \($0.stdout) \($0.stderr)" } ?? "did not finish" })")
         }
         let stored = try s3.lines(prefix: "polisen/events/")
         var lines: [String] = []
