@@ -61,6 +61,25 @@ import EngineTesting
 }
 
 @Suite struct HealthTests {
+    @Test func eventsWaitingInTheJournalAreSaidInTheTitleBarAtEverySize() {
+        for (w, h) in [(80, 24), (120, 40)] {
+            var s = state(width: w, height: h)
+            var r = sampleReport(cycle: 9)
+            r.outcome = .failed
+            r.error = "save_events: s3 PUT: connection refused"
+            r.journalPending = 312
+            _ = s.reduce(.engine(.cycleFinished(r, stored: [])))
+            #expect(s.journalPending == 312)
+            #expect(render(s).lines[0].contains("312 fetched, not yet stored"))
+            // Once a cycle commits them, the journal is empty and the notice goes.
+            var ok = sampleReport(cycle: 10)
+            ok.journalPending = 0
+            _ = s.reduce(.engine(.cycleFinished(ok, stored: [])))
+            #expect(s.journalPending == nil)
+            #expect(!render(s).text.contains("not yet stored"))
+        }
+    }
+
     func failedCycle(at t: Double, cycle: Int = 8) -> CycleReport {
         var r = CycleReport(cycle: cycle, trigger: .schedule, startedAt: t, outcome: .failed)
         r.error = "connection failed: Could not resolve host: polisen.invalid"

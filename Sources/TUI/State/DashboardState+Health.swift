@@ -30,6 +30,13 @@ extension DashboardState {
         }
     }
 
+    /// Fetched events the local journal holds because the store has not taken them yet (a store
+    /// outage in progress); nil when none wait.
+    public var journalPending: Int? {
+        guard let n = reports.last?.journalPending, n > 0 else { return nil }
+        return n
+    }
+
     /// "last success 3 min ago" or "no success yet".
     public var lastSuccessText: String {
         lastSuccess.map { "last success \(relativeTime($0, now: now))" } ?? "no success yet"

@@ -55,10 +55,16 @@ private func drawTitle(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: Th
     var next = "next try —"
     if let at = s.nextTryAt { next = at > s.now ? "next try in \(countdown(at - s.now))" : "next try now" }
     if case .stopped = s.phase { next = "polling stopped" }
-    let health = fit(["\(s.lastSuccessText) · \(next) · ", "\(s.lastSuccessText) · "], max(0, clockX - x - 1))
+    // Events fetched but not yet in the store (an outage): said before anything else fits.
+    var choices = ["\(s.lastSuccessText) · \(next) · ", "\(s.lastSuccessText) · "]
+    if let n = s.journalPending {
+        let waiting = "\(n) fetched, not yet stored · "
+        choices = choices.map { waiting + $0 } + [waiting]
+    }
+    let health = fit(choices, max(0, clockX - x - 1))
     let healthX = clockX - displayWidth(health)
     buf.put(truncate(" \(s.apiURL)", max(0, healthX - x - 1)), x: x, y: r.y, style: theme.title)
-    buf.put(health, x: healthX, y: r.y, style: s.failedLastCycle != nil || s.lastSuccess == nil ? theme.titleAlert : theme.title)
+    buf.put(health, x: healthX, y: r.y, style: s.failedLastCycle != nil || s.lastSuccess == nil || s.journalPending != nil ? theme.titleAlert : theme.title)
     buf.put(clock, x: clockX, y: r.y, style: theme.title)
 }
 
