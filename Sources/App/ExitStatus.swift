@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 
 /// Every exit status the program uses, in one place: scripts and the systemd unit
 /// (RestartPreventExitStatus) rely on these numbers, and `--help` and the README list them.
@@ -35,7 +36,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
 
     /// The table for `--help` and the man page.
     static var helpTable: String {
-        "Exit status:\n" + allCases.map { "  \(String($0.rawValue).padding(3))  \($0.meaning)" }.joined(separator: "\n")
+        "Exit status:\n" + allCases.map { "  \(padRight(String($0.rawValue), 3))  \($0.meaning)" }.joined(separator: "\n")
     }
 
     var exitCode: ExitCode { ExitCode(rawValue) }
@@ -47,6 +48,3 @@ struct CommandFailure: Error, CustomStringConvertible {
     var status: ExitStatus = .failed
 }
 
-private extension String {
-    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
-}

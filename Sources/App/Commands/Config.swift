@@ -39,10 +39,10 @@ struct Config: AsyncParsableCommand {
         let keyWidth = rows.map(\.key.count).max() ?? 0
         let valueWidth = min(60, rows.map(\.value.count).max() ?? 0)
         for row in rows {
-            print(padded(row.key, keyWidth) + "  " + padded(row.value, valueWidth) + "  " + row.source)
+            print(padRight(row.key, keyWidth) + "  " + padRight(row.value, valueWidth) + "  " + row.source)
         }
         if let credentials {
-            print(padded("s3_credentials", keyWidth) + "  " + padded("<redacted>", valueWidth) + "  " + credentials)
+            print(padRight("s3_credentials", keyWidth) + "  " + padRight("<redacted>", valueWidth) + "  " + credentials)
         }
     }
 
@@ -59,6 +59,3 @@ struct Config: AsyncParsableCommand {
     }
 }
 
-private func padded(_ s: String, _ width: Int) -> String {
-    s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
-}

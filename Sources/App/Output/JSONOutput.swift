@@ -159,19 +159,14 @@ enum JSONOutput {
             case "\t": out += "\\t"
             case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
                 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += "\\u" + pad(hex: scalar.value)
+                out += "\\u" + hex4(scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
         }
         out += "\""
     }
 
-    private static func pad(_ n: Int, _ width: Int) -> String {
-        let s = String(n)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-    }
-
-    private static func pad(hex value: UInt32) -> String {
+    private static func hex4(_ value: UInt32) -> String {
         let s = String(value, radix: 16)
         return String(repeating: "0", count: 4 - s.count) + s
     }

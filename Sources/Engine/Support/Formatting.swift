@@ -31,3 +31,14 @@ public func trimmedWhitespace(_ s: String) -> String {
     while let l = sub.last, l == " " || l == "\t" || l == "\r" || l == "\n" { sub.removeLast() }
     return String(sub)
 }
+
+/// `n` with leading zeros to `width` digits: `pad(7, 2)` is `07`.
+@inline(__always) public func pad(_ n: Int, _ width: Int) -> String {
+    let s = String(n)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}
+
+/// `s` with trailing spaces to `width` characters, for aligned command-line tables.
+public func padRight(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+}

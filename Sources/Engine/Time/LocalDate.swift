@@ -37,7 +37,4 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public func adding(days: Int) -> LocalDate { LocalDate(daysSinceEpoch: daysSinceEpoch + days) }
 }
 
-@inline(__always) func pad(_ n: Int, _ width: Int) -> String {
-    let s = String(n)
-    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-}
+

@@ -124,8 +124,3 @@ struct EventsPane {
     }
 }
 
-/// Pads with spaces to `width` columns.
-func pad(_ s: String, _ width: Int) -> String {
-    let w = displayWidth(s)
-    return w >= width ? s : s + String(repeating: " ", count: width - w)
-}

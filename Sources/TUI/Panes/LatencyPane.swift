@@ -112,11 +112,6 @@ struct LatencyPane {
     }
 }
 
-func leftPad(_ s: String, _ width: Int) -> String {
-    let w = displayWidth(s)
-    return w >= width ? s : String(repeating: " ", count: width - w) + s
-}
-
 /// ▁▂▃▄▅▆▇█ scaled to the largest value.
 func sparkline(_ values: [Double]) -> String {
     let ticks = Array("▁▂▃▄▅▆▇█")
