@@ -8,7 +8,9 @@ let json = CommandLine.arguments.contains("--json")
 let interval = 1800.0
 var rows: [String] = []
 if !json {
-    print("multiplier | events/day | policy                         | published | stored  | lost   | in window at the end | calls | peak/h | peak/day")
+    print(
+        "multiplier | events/day | policy                         | published | stored  | lost   | in window at the end | calls | peak/h | peak/day"
+    )
 }
 for multiplier in [1.0, 10, 100, 1000] {
     let simulation = PolicySimulation(eventsPerDay: PolicySimulation.todaysEventsPerDay * multiplier)
@@ -19,14 +21,16 @@ for multiplier in [1.0, 10, 100, 1000] {
     for (name, policy) in policies {
         let o = simulation.run(policy)
         if json {
-            rows.append("{\"multiplier\":\(Int(multiplier)),\"policy\":\"\(name)\",\"published\":\(o.published),\"stored\":\(o.stored),"
-                        + "\"lost\":\(o.lost),\"calls\":\(o.calls),\"peak_hour\":\(o.peakHour),\"peak_day\":\(o.peakDay)}")
+            rows.append(
+                "{\"multiplier\":\(Int(multiplier)),\"policy\":\"\(name)\",\"published\":\(o.published),\"stored\":\(o.stored),"
+                    + "\"lost\":\(o.lost),\"calls\":\(o.calls),\"peak_hour\":\(o.peakHour),\"peak_day\":\(o.peakDay)}")
         } else {
             let label = name == "fixed" ? "fixed, every 30 min" : policy.description
-            print("\(pad("\(Int(multiplier))x", 10)) | \(pad(String(Int(simulation.eventsPerDay)), 10)) | \(pad(label, 30)) | "
-                  + "\(pad(String(o.published), 9)) | \(pad(String(o.stored), 7)) | \(pad(String(o.lost), 6)) | "
-                  + "\(pad(String(o.published - o.stored - o.lost), 20)) | \(pad(String(o.calls), 5)) | "
-                  + "\(pad(String(o.peakHour), 6)) | \(o.peakDay)")
+            print(
+                "\(pad("\(Int(multiplier))x", 10)) | \(pad(String(Int(simulation.eventsPerDay)), 10)) | \(pad(label, 30)) | "
+                    + "\(pad(String(o.published), 9)) | \(pad(String(o.stored), 7)) | \(pad(String(o.lost), 6)) | "
+                    + "\(pad(String(o.published - o.stored - o.lost), 20)) | \(pad(String(o.calls), 5)) | "
+                    + "\(pad(String(o.peakHour), 6)) | \(o.peakDay)")
         }
     }
 }

@@ -25,10 +25,13 @@ func measure(_ label: String, seen: SeenState) -> [String: Double] {
         times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
     }
     times.sort()
-    let median = times[times.count / 2], p99 = times[min(times.count - 1, times.count * 99 / 100)]
+    let median = times[times.count / 2]
+    let p99 = times[min(times.count - 1, times.count * 99 / 100)]
     precondition(sink > 0)
-    return ["best_ms": times[0], "median_ms": median, "p99_ms": p99,
-            "events_per_s": 500 / (median / 1000), "mb_per_s": Double(body.count) / 1e6 / (median / 1000)]
+    return [
+        "best_ms": times[0], "median_ms": median, "p99_ms": p99,
+        "events_per_s": 500 / (median / 1000), "mb_per_s": Double(body.count) / 1e6 / (median / 1000),
+    ]
 }
 
 let scan = try EventScanner.scan(body)
@@ -38,4 +41,7 @@ let only = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : nil
 var result: [String: [String: Double]] = [:]
 if only == nil || only == "all_new" { result["all_new"] = measure("all new", seen: SeenState()) }
 if only == nil || only == "one_percent_new" { result["one_percent_new"] = measure("1 % new", seen: mostlySeen) }
-print(String(decoding: try JSONSerialization.data(withJSONObject: ["file": path, "bytes": body.count, "runs": runs, "results": result], options: [.sortedKeys]), as: UTF8.self))
+print(
+    String(
+        decoding: try JSONSerialization.data(
+            withJSONObject: ["file": path, "bytes": body.count, "runs": runs, "results": result], options: [.sortedKeys]), as: UTF8.self))

@@ -15,15 +15,22 @@ func fullState(width: Int, height: Int) -> DashboardState {
     s.newIDs = Set(events.prefix(3).map(\.id))
     for cycle in 1...DashboardState.keptReports {
         var r = CycleReport(cycle: cycle, trigger: .schedule, startedAt: now - Double(60 - cycle) * 1800)
-        r.fetched = 500; r.new = cycle % 7; r.unchanged = 500 - r.new
-        r.stages.fetchMs = 200 + Double(cycle * 13 % 300); r.stages.getMetadataMs = 40; r.stages.processMs = 0.3
-        r.stages.saveEventsMs = 80; r.stages.updateMetadataMs = 30
+        r.fetched = 500
+        r.new = cycle % 7
+        r.unchanged = 500 - r.new
+        r.stages.fetchMs = 200 + Double(cycle * 13 % 300)
+        r.stages.getMetadataMs = 40
+        r.stages.processMs = 0.3
+        r.stages.saveEventsMs = 80
+        r.stages.updateMetadataMs = 30
         r.totalMs = r.stages.fetchMs + 110
         s.reports.append(r)
     }
     for k in 0..<DashboardState.keptFailures {
-        s.failures.append(FailureEntry(at: now - Double(k * 600), cycle: 50 - k / 2, stage: .fetch, error: "HTTP 503",
-                                       attempt: 1 + k % 3, backoff: 4, outcome: k % 3 == 2 ? .recovered : .retrying))
+        s.failures.append(
+            FailureEntry(
+                at: now - Double(k * 600), cycle: 50 - k / 2, stage: .fetch, error: "HTTP 503",
+                attempt: 1 + k % 3, backoff: 4, outcome: k % 3 == 2 ? .recovered : .retrying))
     }
     s.budget = BudgetSnapshot(ledger: CallLedger(calls: (0..<40).map { now - Double($0) * 1800 }), rules: .polisen, now: now)
     s.nextPollAt = now + 1500
@@ -46,4 +53,5 @@ for (w, h) in [(80, 24), (120, 40), (200, 60)] {
     times.sort()
     results["\(w)x\(h)"] = ["median_ms": times[times.count / 2], "p99_ms": times[times.count * 99 / 100], "best_ms": times[0]]
 }
-print(String(decoding: try JSONSerialization.data(withJSONObject: ["runs": runs, "results": results], options: [.sortedKeys]), as: UTF8.self))
+print(
+    String(decoding: try JSONSerialization.data(withJSONObject: ["runs": runs, "results": results], options: [.sortedKeys]), as: UTF8.self))

@@ -29,7 +29,10 @@ func generate(into root: String) async throws -> (events: Int, parts: Int) {
     let source = try sourceLines()
     let store = LocalStore(root: root)
     let first = LocalDate(year: 2025, month: 1, day: 1)
-    var id = 1_000_000, cycle = 0, events = 0, parts = 0
+    var id = 1_000_000
+    var cycle = 0
+    var events = 0
+    var parts = 0
     for day in 0..<365 {
         let date = first.adding(days: day)
         // 47 cycles a day (one every ~30 min), 8 to 10 events each: ~150,000 events a year.
@@ -38,10 +41,12 @@ func generate(into root: String) async throws -> (events: Int, parts: Int) {
             var body: [UInt8] = []
             for k in 0..<(8 + (slot + day) % 3) {
                 let minutes = slot * 30 + k
-                let dt = "\(date) \(minutes / 60):\(pad2(minutes % 60)):\(pad2(k)) \(StockholmCalendar.offsetMinutes(at: Int64(date.daysSinceEpoch) * 86_400 + 43_200) == 120 ? "+02:00" : "+01:00")"
+                let dt =
+                    "\(date) \(minutes / 60):\(pad2(minutes % 60)):\(pad2(k)) \(StockholmCalendar.offsetMinutes(at: Int64(date.daysSinceEpoch) * 86_400 + 43_200) == 120 ? "+02:00" : "+01:00")"
                 body += retarget(source[(id + k) % source.count], id: id, datetime: dt)
                 body.append(0x0A)
-                id += 1; events += 1
+                id += 1
+                events += 1
             }
             try await store.writePart(PartRef(date: date, cycle: cycle), body)
             parts += 1
@@ -59,7 +64,9 @@ func time<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
     return (value, Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
 }
 
-let root = CommandLine.arguments.count > 1 ? CommandLine.arguments[1]
+let root =
+    CommandLine.arguments.count > 1
+    ? CommandLine.arguments[1]
     : FileManager.default.temporaryDirectory.appendingPathComponent("polisen-replay-bench-\(UUID().uuidString.prefix(6))").path
 let reader = StoreReader(store: LocalStore(root: root))
 if try await reader.dates().isEmpty {
@@ -73,7 +80,8 @@ var dayEvents = 0
 let dates = try await reader.dates()
 for i in 0..<30 {
     let (day, ms) = try await time { try await reader.day(dates[(i * 37) % dates.count]) }
-    dayTimes.append(ms); dayEvents = day.events.count
+    dayTimes.append(ms)
+    dayEvents = day.events.count
 }
 dayTimes.sort()
 print("day view (\(dayEvents) events, 47 parts): median \(format2(dayTimes[15])) ms, worst \(format2(dayTimes.last!)) ms — target ≤ 300 ms")
@@ -83,7 +91,10 @@ var searchTimes: [Double] = []
 var hits = 0
 for needle in ["rattfylleri", "kävlinge", "knivskärning"] {
     let (matches, ms) = try await time { try await reader.search(text: needle) }
-    searchTimes.append(ms); hits = matches.count
+    searchTimes.append(ms)
+    hits = matches.count
 }
 searchTimes.sort()
-print("full-text search across the year (\(hits) hits for the last needle): median \(format2(searchTimes[1])) ms, worst \(format2(searchTimes.last!)) ms — target ≤ 1000 ms")
+print(
+    "full-text search across the year (\(hits) hits for the last needle): median \(format2(searchTimes[1])) ms, worst \(format2(searchTimes.last!)) ms — target ≤ 1000 ms"
+)

@@ -7,7 +7,8 @@ import Logging
 /// The flags every engine-running command shares. Each is optional here: an absent flag
 /// falls through to the environment, the config file, then the default (see `Settings`).
 struct EngineOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The config file (TOML). Default: $XDG_CONFIG_HOME/polisen-dash/config.toml.", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("The config file (TOML). Default: $XDG_CONFIG_HOME/polisen-dash/config.toml.", valueName: "path"))
     var config: String?
 
     @Option(name: .long, help: help(.apiURL)) var apiURL: String?
@@ -32,7 +33,8 @@ struct EngineOptions: ParsableArguments {
         let pairs: [(SettingKey, String?)] = [
             (.apiURL, apiURL), (.store, store), (.s3Endpoint, s3Endpoint), (.s3Region, s3Region),
             (.minSpacing, minSpacing), (.maxPerHour, maxPerHour), (.maxPerDay, maxPerDay), (.userAgent, userAgent),
-            (.timeout, timeout), (.storeTimeout, storeTimeout), (.maxAttempts, maxAttempts), (.interval, interval), (.adaptive, adaptive.map(String.init)),
+            (.timeout, timeout), (.storeTimeout, storeTimeout), (.maxAttempts, maxAttempts), (.interval, interval),
+            (.adaptive, adaptive.map(String.init)),
             (.metricsAddr, metricsAddr), (.logLevel, logLevel), (.logFormat, logFormat),
         ]
         var out: [String: String] = [:]
@@ -50,9 +52,10 @@ struct EngineOptions: ParsableArguments {
 func resolveSetup(configFlag config: String?, flags: [String: String]) throws -> Setup {
     let env = ProcessInfo.processInfo.environment
     do {
-        let file = try ConfigFile.load(path: config ?? env["POLISEN_DASH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-                                            ?? ConfigFile.defaultPath(environment: env),
-                                       required: config != nil || env["POLISEN_DASH_CONFIG"] != nil)
+        let file = try ConfigFile.load(
+            path: config ?? env["POLISEN_DASH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? ConfigFile.defaultPath(environment: env),
+            required: config != nil || env["POLISEN_DASH_CONFIG"] != nil)
         let settings = try Settings.resolve(flags: flags, environment: env, file: file)
         return try Setup(settings: settings, environment: env)
     } catch let error as SettingError {

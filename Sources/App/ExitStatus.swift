@@ -47,4 +47,3 @@ struct CommandFailure: Error, CustomStringConvertible {
     var description: String
     var status: ExitStatus = .failed
 }
-

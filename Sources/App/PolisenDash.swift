@@ -2,7 +2,7 @@ import ArgumentParser
 import Engine
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @main
@@ -13,8 +13,9 @@ struct PolisenDash: AsyncParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         MemoryRelease.limitArenas()
         if let unknown = unknownSubcommand(CommandLine.arguments.dropFirst()) {
-            StandardStreams.error("Error: unknown subcommand '\(unknown)'. Subcommands: \(subcommandNames.joined(separator: ", "))\n"
-                                  + "See 'polisen-dash --help'.\n")
+            StandardStreams.error(
+                "Error: unknown subcommand '\(unknown)'. Subcommands: \(subcommandNames.joined(separator: ", "))\n"
+                    + "See 'polisen-dash --help'.\n")
             Glibc.exit(ExitStatus.usage.rawValue)
         }
         do {
@@ -27,7 +28,7 @@ struct PolisenDash: AsyncParsableCommand {
         } catch let failure as CommandFailure {
             StandardStreams.error("Error: \(TerminalText.sanitize(failure.description))\n")
             Glibc.exit(failure.status.rawValue)
-        } catch where isArgumentParserError(error) {
+        } catch  where isArgumentParserError(error) {
             exit(withError: error)  // usage, help and version: the parser's own text
         } catch {
             // Any other error can carry a server's or an event's text: never raw to a terminal.
@@ -57,17 +58,20 @@ struct PolisenDash: AsyncParsableCommand {
         commandName: "polisen-dash",
         abstract: "A terminal dashboard and archiver for the Swedish Police events API.",
         discussion: """
-        With no subcommand, opens the dashboard with the poller running inside it. \
-        The store defaults to $XDG_DATA_HOME/polisen-dash (else ~/.local/share/polisen-dash).
+            With no subcommand, opens the dashboard with the poller running inside it. \
+            The store defaults to $XDG_DATA_HOME/polisen-dash (else ~/.local/share/polisen-dash).
 
-        Every option can also be set as POLISEN_DASH_<NAME> (e.g. POLISEN_DASH_MIN_SPACING) or as \
-        a key in $XDG_CONFIG_HOME/polisen-dash/config.toml (e.g. min_spacing = 12); flags win over \
-        the environment, which wins over the file. `polisen-dash config` shows the result.
+            Every option can also be set as POLISEN_DASH_<NAME> (e.g. POLISEN_DASH_MIN_SPACING) or as \
+            a key in $XDG_CONFIG_HOME/polisen-dash/config.toml (e.g. min_spacing = 12); flags win over \
+            the environment, which wins over the file. `polisen-dash config` shows the result.
 
-        \(ExitStatus.helpTable)
-        """,
+            \(ExitStatus.helpTable)
+            """,
         version: EngineConfig.version,
-        subcommands: [Dashboard.self, Attach.self, Poll.self, Run.self, Tail.self, Status.self, Replay.self, Export.self, Compact.self, Reset404.self, Demo.self, Config.self],
+        subcommands: [
+            Dashboard.self, Attach.self, Poll.self, Run.self, Tail.self, Status.self, Replay.self, Export.self, Compact.self, Reset404.self,
+            Demo.self, Config.self,
+        ],
         defaultSubcommand: Dashboard.self
     )
 }

@@ -52,9 +52,10 @@ struct Setup {
         guard s3Location == nil else { return }
         let source = settings.entry(.store).source
         if FileIO.isDirectory(storePath) { return }
-        throw CommandFailure(description: FileIO.exists(storePath)
-            ? "store \(storePath) (\(source)) is a file, not a store folder"
-            : "no store at \(storePath) (\(source)): nothing has been stored there; give --store or set store in the config file",
+        throw CommandFailure(
+            description: FileIO.exists(storePath)
+                ? "store \(storePath) (\(source)) is a file, not a store folder"
+                : "no store at \(storePath) (\(source)): nothing has been stored there; give --store or set store in the config file",
             status: .noStore)
     }
 
@@ -62,11 +63,13 @@ struct Setup {
     func makeStore() throws -> any EventStore {
         let store = try makeBaseStore()
         let delay = { (name: String) in (self.environment[name].flatMap(Double.init) ?? 0) / 1000 }
-        let read = delay("POLISEN_DASH_FAULT_READ_DELAY_MS"), write = delay("POLISEN_DASH_FAULT_WRITE_DELAY_MS"),
-            metadataWrite = delay("POLISEN_DASH_FAULT_METADATA_WRITE_DELAY_MS")
+        let read = delay("POLISEN_DASH_FAULT_READ_DELAY_MS")
+        let write = delay("POLISEN_DASH_FAULT_WRITE_DELAY_MS")
+        let metadataWrite = delay("POLISEN_DASH_FAULT_METADATA_WRITE_DELAY_MS")
         guard read > 0 || write > 0 || metadataWrite > 0 else { return store }
-        return LatencyInjectingStore(store, writeDelaySeconds: write, readDelaySeconds: read,
-                                     metadataWriteDelaySeconds: metadataWrite > 0 ? metadataWrite : write)
+        return LatencyInjectingStore(
+            store, writeDelaySeconds: write, readDelaySeconds: read,
+            metadataWriteDelaySeconds: metadataWrite > 0 ? metadataWrite : write)
     }
 
     private func makeBaseStore() throws -> any EventStore {
@@ -75,8 +78,9 @@ struct Setup {
         do { credentials = try S3CredentialsLoader.load(environment: environment) } catch {
             throw CommandFailure(description: "\(error)", status: .configError)
         }
-        let client = S3Client(endpoint: endpoint, bucket: bucket, region: settings.string(.s3Region)!, credentials: credentials,
-                              transport: CurlTransport(userAgent: settings.string(.userAgent)!), timeout: settings.number(.storeTimeout))
+        let client = S3Client(
+            endpoint: endpoint, bucket: bucket, region: settings.string(.s3Region)!, credentials: credentials,
+            transport: CurlTransport(userAgent: settings.string(.userAgent)!), timeout: settings.number(.storeTimeout))
         return S3Store(client: client, prefix: prefix)
     }
 
@@ -99,10 +103,12 @@ struct Setup {
     }
 
     var engineConfig: EngineConfig {
-        EngineConfig(apiURL: apiURL,
-                     rules: RateRules(minSpacing: settings.number(.minSpacing), maxPerHour: settings.integer(.maxPerHour),
-                                      maxPerDay: settings.integer(.maxPerDay)),
-                     retry: RetryPolicy(maxAttempts: settings.integer(.maxAttempts)), totalTimeout: settings.number(.timeout))
+        EngineConfig(
+            apiURL: apiURL,
+            rules: RateRules(
+                minSpacing: settings.number(.minSpacing), maxPerHour: settings.integer(.maxPerHour),
+                maxPerDay: settings.integer(.maxPerDay)),
+            retry: RetryPolicy(maxAttempts: settings.integer(.maxAttempts)), totalTimeout: settings.number(.timeout))
     }
 
     /// The fixed interval, or --adaptive's policy over it.
@@ -134,12 +140,15 @@ struct Setup {
     func openPoller(logger: Logger, overlapped: Bool = false) async throws -> Poller {
         var lock: StoreLock?
         if s3Location == nil {
-            do { lock = try StoreLock(storeRoot: storePath) } catch { throw CommandFailure(description: "\(error)", status: error is StoreLock.Held ? .storeLocked : .failed) }
+            do { lock = try StoreLock(storeRoot: storePath) } catch {
+                throw CommandFailure(description: "\(error)", status: error is StoreLock.Held ? .storeLocked : .failed)
+            }
         }
-        let poller = try Poller(config: engineConfig, store: try makeStore(),
-                                apiStateFile: APIStateFile(path: apiStatePath),
-                                transport: CurlTransport(userAgent: settings.string(.userAgent)!), journal: journal,
-                                logger: logger, lock: lock)
+        let poller = try Poller(
+            config: engineConfig, store: try makeStore(),
+            apiStateFile: APIStateFile(path: apiStatePath),
+            transport: CurlTransport(userAgent: settings.string(.userAgent)!), journal: journal,
+            logger: logger, lock: lock)
         if overlapped { await poller.openInBackground() } else { try await poller.open() }
         return poller
     }

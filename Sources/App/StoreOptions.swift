@@ -7,7 +7,8 @@ import Engine
 /// what means something to them. The other settings still come from the environment and
 /// the config file.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The config file (TOML). Default: $XDG_CONFIG_HOME/polisen-dash/config.toml.", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("The config file (TOML). Default: $XDG_CONFIG_HOME/polisen-dash/config.toml.", valueName: "path"))
     var config: String?
 
     @Option(name: .long, help: help(.store)) var store: String?

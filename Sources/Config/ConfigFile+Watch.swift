@@ -48,8 +48,10 @@ enum WatchRulesReader {
                 timeout = seconds
             }
             do {
-                rules.append(try WatchRule(name: name, query: queryText, bell: bell, command: command, timeout: timeout,
-                                           colorIndex: index))
+                rules.append(
+                    try WatchRule(
+                        name: name, query: queryText, bell: bell, command: command, timeout: timeout,
+                        colorIndex: index))
             } catch {
                 throw fail("query \"\(queryText)\": \(error)")
             }

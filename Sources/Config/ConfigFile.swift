@@ -20,18 +20,28 @@ public struct ConfigFile: Sendable {
         var values: [String: RawSetting] = [:]
         var watchRules: [WatchRule] = []
         for (key, value) in table {
-            if key == "watch" { watchRules = try WatchRulesReader.read(value, path: path); continue }
+            if key == "watch" {
+                watchRules = try WatchRulesReader.read(value, path: path)
+                continue
+            }
             guard known.contains(key) else {
                 let hint = SettingKey.all.map(\.name).min { editDistance($0, key) < editDistance($1, key) }
                     .flatMap { editDistance($0, key) <= 2 ? $0 : nil }
-                throw SettingError("\(path): unknown key \"\(key)\"" + (hint.map { " (did you mean \"\($0)\"?)" } ?? "")
-                                   + "; known keys: " + SettingKey.all.map(\.name).joined(separator: ", "))
+                throw SettingError(
+                    "\(path): unknown key \"\(key)\"" + (hint.map { " (did you mean \"\($0)\"?)" } ?? "")
+                        + "; known keys: " + SettingKey.all.map(\.name).joined(separator: ", "))
             }
-            if let b = value.bool { values[key] = .boolean(b) }
-            else if let i = value.int { values[key] = .integer(i) }
-            else if let d = value.double { values[key] = .number(d) }
-            else if let s = value.string { values[key] = .text(s) }
-            else { throw SettingError("\(path): \(key) must be a string, number or boolean, not a \(value.type)") }
+            if let b = value.bool {
+                values[key] = .boolean(b)
+            } else if let i = value.int {
+                values[key] = .integer(i)
+            } else if let d = value.double {
+                values[key] = .number(d)
+            } else if let s = value.string {
+                values[key] = .text(s)
+            } else {
+                throw SettingError("\(path): \(key) must be a string, number or boolean, not a \(value.type)")
+            }
         }
         self.values = values
         self.watchRules = watchRules
@@ -57,7 +67,8 @@ public struct ConfigFile: Sendable {
 
 /// Levenshtein distance, for "did you mean".
 func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.lowercased().replacing("-", with: "_")), b = Array(b.lowercased().replacing("-", with: "_"))
+    let a = Array(a.lowercased().replacing("-", with: "_"))
+    let b = Array(b.lowercased().replacing("-", with: "_"))
     var row = Array(0...b.count)
     for i in 1...max(a.count, 1) where !a.isEmpty {
         var previous = row[0]

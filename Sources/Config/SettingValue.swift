@@ -1,4 +1,5 @@
 import Engine
+
 /// A raw value before its key's rules are applied: text from a flag or the environment,
 /// or a typed value from the config file.
 public enum RawSetting: Sendable, Equatable {
@@ -59,7 +60,8 @@ public enum SettingValue: Sendable, Equatable {
             return .text(s)
         case (.hostPort, .text(let s)):
             guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port),
-                  !s[..<colon].isEmpty else {
+                !s[..<colon].isEmpty
+            else {
                 throw SettingError("expected HOST:PORT such as 127.0.0.1:9464, got \(raw.shown)")
             }
             return .text(s)

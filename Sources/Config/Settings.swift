@@ -1,4 +1,5 @@
 import Engine
+
 /// The effective configuration: every key's checked value and where it came from.
 /// Precedence: flag, then environment (POLISEN_DASH_…), then config file, then default.
 public struct Settings: Sendable {
@@ -15,8 +16,10 @@ public struct Settings: Sendable {
     public var watchRules: [WatchRule] = []
 
     /// - flags: raw text of the flags given on the command line, by key name.
-    public static func resolve(flags: [String: String], environment: [String: String],
-                               file: ConfigFile?) throws(SettingError) -> Settings {
+    public static func resolve(
+        flags: [String: String], environment: [String: String],
+        file: ConfigFile?
+    ) throws(SettingError) -> Settings {
         var entries: [Entry] = []
         for key in SettingKey.all {
             let candidate: (RawSetting, SettingSource)?

@@ -32,16 +32,26 @@ public final class DemoAPI: HTTPTransport {
         func lines(_ key: String) throws -> [(Int, [UInt8])] {
             guard let start = bundle.firstRange(of: Array("\"\(key)\":".utf8))?.upperBound else { throw BodyError.empty }
             // The value is a JSON array: scan it as a response body.
-            var depth = 0, end = start, inString = false, escaped = false
+            var depth = 0
+            var end = start
+            var inString = false
+            var escaped = false
             for i in start..<bundle.count {
                 let c = bundle[i]
                 if inString {
                     if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inString = false }
                     continue
                 }
-                if c == 0x22 { inString = true } else if c == 0x5B { depth += 1 } else if c == 0x5D {
+                if c == 0x22 {
+                    inString = true
+                } else if c == 0x5B {
+                    depth += 1
+                } else if c == 0x5D {
                     depth -= 1
-                    if depth == 0 { end = i + 1; break }
+                    if depth == 0 {
+                        end = i + 1
+                        break
+                    }
                 }
             }
             let scan = try EventScanner.scan(Array(bundle[start..<end]))
@@ -67,13 +77,17 @@ public final class DemoAPI: HTTPTransport {
         let latency = Double.random(in: 0.12...0.35)
         do { try await clock.sleep(seconds: latency) } catch { throw .cancelled }
         var t = HTTPTimings()
-        t.dnsMs = Double.random(in: 2...9); t.connectMs = Double.random(in: 12...25); t.tlsMs = Double.random(in: 25...45)
+        t.dnsMs = Double.random(in: 2...9)
+        t.connectMs = Double.random(in: 12...25)
+        t.tlsMs = Double.random(in: 25...45)
         t.totalMs = latency * 1000
         t.ttfbMs = max(1, t.totalMs * 0.8 - t.dnsMs - t.connectMs - t.tlsMs)
         if body.isEmpty {
-            return HTTPResponse(status: 503, headers: ["retry-after": "2", "content-type": "text/plain"], body: Array("busy (demo)".utf8), timings: t)
+            return HTTPResponse(
+                status: 503, headers: ["retry-after": "2", "content-type": "text/plain"], body: Array("busy (demo)".utf8), timings: t)
         }
-        return HTTPResponse(status: 200, headers: ["content-type": "application/json"], body: body,
-                            bytesWire: body.count * 10 / 58, timings: t)
+        return HTTPResponse(
+            status: 200, headers: ["content-type": "application/json"], body: body,
+            bytesWire: body.count * 10 / 58, timings: t)
     }
 }

@@ -4,7 +4,11 @@ import Synchronization
 /// A clock that moves only when told to, as wall clock and as the stage timers' monotonic clock
 /// alike. Sleepers wake when `advance` passes their deadline.
 public final class ManualClock: WallClock, MonotonicClock {
-    private struct Sleeper { let deadline: Double; let id: Int; let continuation: CheckedContinuation<Void, any Error> }
+    private struct Sleeper {
+        let deadline: Double
+        let id: Int
+        let continuation: CheckedContinuation<Void, any Error>
+    }
     private struct State {
         var now: Double
         var sleepers: [Sleeper] = []
@@ -68,12 +72,17 @@ public final class ManualClock: WallClock, MonotonicClock {
     }
 
     public func sleep(until deadline: Double) async throws {
-        let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }
+        let id = state.withLock { s -> Int in
+            s.nextID += 1
+            return s.nextID
+        }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 var resumeNow = false
                 bump { s in
-                    if deadline <= s.now || Task.isCancelled { resumeNow = true } else {
+                    if deadline <= s.now || Task.isCancelled {
+                        resumeNow = true
+                    } else {
                         s.sleepers.append(Sleeper(deadline: deadline, id: id, continuation: c))
                     }
                 }

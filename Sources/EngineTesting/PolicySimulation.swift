@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Engine
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A week of the API's window, simulated without I/O, to compare polling policies: events
 /// arrive as a Poisson process with a daily rhythm; each call sees the newest `window` of them;
@@ -26,7 +27,10 @@ public struct PolicySimulation: Sendable {
     public let seed: UInt64
 
     public init(eventsPerDay: Double, duration: Double = 7 * 86_400, window: Int = 500, seed: UInt64 = 1) {
-        self.eventsPerDay = eventsPerDay; self.duration = duration; self.window = window; self.seed = seed
+        self.eventsPerDay = eventsPerDay
+        self.duration = duration
+        self.window = window
+        self.seed = seed
     }
 
     /// Publication times: a Poisson process whose rate swings ±70 % over the day (quiet
@@ -35,7 +39,8 @@ public struct PolicySimulation: Sendable {
         var rng = SplitMix64(seed: seed)
         let mean = eventsPerDay / 86_400
         let peak = mean * 1.7
-        var t = 0.0, out: [Double] = []
+        var t = 0.0
+        var out: [Double] = []
         out.reserveCapacity(Int(eventsPerDay * duration / 86_400 * 1.1))
         while true {
             t += -log(1 - rng.nextUnit()) / peak
@@ -50,8 +55,9 @@ public struct PolicySimulation: Sendable {
         let times = arrivals()
         var outcome = Outcome()
         outcome.published = times.count
-        var seenUpTo = 0          // events [0, seenUpTo) have been fetched or lost
-        var t = 0.0, cycle = 0
+        var seenUpTo = 0  // events [0, seenUpTo) have been fetched or lost
+        var t = 0.0
+        var cycle = 0
         var calls: [Double] = []
         var published = 0
         while t < duration {
@@ -77,7 +83,8 @@ public struct PolicySimulation: Sendable {
     }
 
     private func peakCount(_ times: [Double], within span: Double) -> Int {
-        var lo = 0, best = 0
+        var lo = 0
+        var best = 0
         for hi in times.indices {
             while times[hi] - times[lo] >= span { lo += 1 }
             best = max(best, hi - lo + 1)

@@ -9,7 +9,8 @@ public final class ScriptedTransport: HTTPTransport {
     public let latency: Double
 
     public init(clock: ManualClock, latency: Double = 0, _ script: [Result<HTTPResponse, TransportError>] = []) {
-        self.clock = clock; self.latency = latency
+        self.clock = clock
+        self.latency = latency
         state.withLock { $0.script = script }
     }
 

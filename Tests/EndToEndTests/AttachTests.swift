@@ -1,21 +1,26 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A dashboard attached to a running service: the real `run`, the real dashboard in tmux.
 @Suite(.serialized) struct AttachTests {
     func attached(_ store: String, _ sim: APISimulator, command: [String] = []) throws -> TmuxSession {
-        try TmuxSession([binaryPath] + command + ["--api-url", sim.apiURL, "--store", store],
-                        env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        try TmuxSession(
+            [binaryPath] + command + ["--api-url", sim.apiURL, "--store", store],
+            env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
     }
 
     @Test func aDashboardOnAPolledStoreAttachesPollsThroughTheServiceAndDetaches() throws {
         let sim = try APISimulator()
         let store = temporaryDirectory()
         let (run, _) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--min-spacing", "1"])
-        defer { kill(run.processIdentifier, SIGTERM); _ = waitForExit(run, within: 20) }
+        defer {
+            kill(run.processIdentifier, SIGTERM)
+            _ = waitForExit(run, within: 20)
+        }
         let t = try attached(store, sim)
         let screen = t.waitFor("attached to pid \(run.processIdentifier)")
         #expect(screen.contains("Stage latency"))

@@ -51,7 +51,8 @@ import Testing
         let report = try #require(parseJSON(poll.stdout))
         let started = try #require(report["started_at"] as? String)
         // ISO 8601, milliseconds, Stockholm's offset; the epoch beside it.
-        #expect(started.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0[12]:00$"#, options: .regularExpression) != nil, "\(started)")
+        #expect(
+            started.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0[12]:00$"#, options: .regularExpression) != nil, "\(started)")
         let epoch = try #require(report["started_at_epoch"] as? Double)
         #expect(abs(epoch - Date().timeIntervalSince1970) < 600)
         // Milliseconds with at most 3 decimals.

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The service's control socket, driven by a client of the tests' own against the real `run`.
@@ -21,7 +22,8 @@ import Glibc
         let err = Pipe()
         p.standardError = err
         try p.run()
-        try PipeReader(err.fileHandleForReading).read(until: { $0.contains("control socket on") }, within: 60, what: "the control socket line")
+        try PipeReader(err.fileHandleForReading).read(
+            until: { $0.contains("control socket on") }, within: 60, what: "the control socket line")
         return p
     }
 

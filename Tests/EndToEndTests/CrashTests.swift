@@ -2,8 +2,9 @@ import Engine
 import EngineTesting
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Proof that nothing is lost and nothing stored twice: the poller is killed with SIGKILL at
@@ -58,8 +59,11 @@ import Glibc
         #expect(lines.count == Set(lines).count, "a version stored twice")
         var newest: [Int: String] = [:]
         for line in lines { newest[parseJSON(line)!["id"] as! Int] = line }
-        let missing = Set(served.keys).subtracting(newest.keys), extra = Set(newest.keys).subtracting(served.keys)
-        #expect(missing.isEmpty && extra.isEmpty, "missing \(missing.sorted().prefix(20)) (\(missing.count)), extra \(extra.sorted().prefix(20))")
+        let missing = Set(served.keys).subtracting(newest.keys)
+        let extra = Set(newest.keys).subtracting(served.keys)
+        #expect(
+            missing.isEmpty && extra.isEmpty,
+            "missing \(missing.sorted().prefix(20)) (\(missing.count)), extra \(extra.sorted().prefix(20))")
         let stale = served.filter { newest[$0.key] != $0.value.last }
         #expect(stale.isEmpty, "\(stale.count) ids not at their newest version")
     }
@@ -67,7 +71,7 @@ import Glibc
     @Test func killNineAtRandomMomentsOnALocalStore() throws {
         let sim = try APISimulator()
         let store = temporaryDirectory()
-        try crashLoop(sim: sim, storeArgs: ["--store", store], env: [:], seed: 20261129)
+        try crashLoop(sim: sim, storeArgs: ["--store", store], env: [:], seed: 20_261_129)
         // Lines in reading order: date, then cycle.
         verify(stored: try storedLines(store).map(\.line), served: try sim.served())
         #expect(!allFiles(store).contains { $0.contains(".tmp-") })
@@ -87,7 +91,6 @@ import Glibc
         #expect(status.status == 0 && !status.stdout.contains("UNREADABLE"))
     }
 }
-
 
 @Suite(.serialized) struct DiskFullTests {
     @Test func aFullDiskFailsClearlyDamagesNothingAndTheNextCycleStoresWhatWasMissed() throws {
@@ -141,8 +144,10 @@ import Glibc
         ])
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = ["run", "--api-url", sim.apiURL, "--store", store, "--interval", "1", "--min-spacing", "1",
-                       "--timeout", "1", "--max-attempts", "3"]
+        p.arguments = [
+            "run", "--api-url", sim.apiURL, "--store", store, "--interval", "1", "--min-spacing", "1",
+            "--timeout", "1", "--max-attempts", "3",
+        ]
         p.standardError = FileHandle.nullDevice
         try p.run()
         // Until the 404 has been answered, then long enough to see that no call follows it.

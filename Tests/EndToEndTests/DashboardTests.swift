@@ -3,10 +3,13 @@ import Testing
 
 /// The dashboard as a person uses it: the real binary in tmux against the real simulator.
 @Suite(.serialized) struct DashboardTests {
-    func dashboard(_ sim: APISimulator, store: String, term: String = "xterm-256color", extra: [String] = [],
-                   env: [String: String] = [:]) throws -> TmuxSession {
-        try TmuxSession([binaryPath, "--api-url", sim.apiURL, "--store", store] + extra,
-                        env: ["TERM": term, "LANG": "C.UTF-8"].merging(env) { $1 })
+    func dashboard(
+        _ sim: APISimulator, store: String, term: String = "xterm-256color", extra: [String] = [],
+        env: [String: String] = [:]
+    ) throws -> TmuxSession {
+        try TmuxSession(
+            [binaryPath, "--api-url", sim.apiURL, "--store", store] + extra,
+            env: ["TERM": term, "LANG": "C.UTF-8"].merging(env) { $1 })
     }
 
     @Test func eventsAppearAndPollNowMakesExactlyOneCall() throws {
@@ -109,7 +112,8 @@ import Testing
         t.waitFor("cycle 1 ·")
         let pid = try t.tmux(["list-panes", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         // The pane runs a shell; signal its child, the dashboard.
-        let child = try String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8).split(separator: " ").first.map(String.init)
+        let child = try String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8).split(separator: " ").first.map(
+            String.init)
         let dashPid = try #require(child.flatMap { Int32($0) })
         kill(dashPid, SIGTERM)
         #expect(t.exitStatus() == 0)
@@ -132,7 +136,8 @@ import Testing
         let t = try dashboard(sim, store: temporaryDirectory())
         t.waitFor("cycle 1 ·")
         let pid = try t.tmux(["list-panes", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let child = try String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8).split(separator: " ").first.map(String.init)
+        let child = try String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8).split(separator: " ").first.map(
+            String.init)
         let dashPid = try #require(child.flatMap { Int32($0) })
         kill(dashPid, SIGABRT)  // what a failed precondition does
         let status = t.exitStatus()

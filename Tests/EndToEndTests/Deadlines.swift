@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // Deadlines for the tests' reads and waits.
@@ -31,7 +32,10 @@ final class PipeReader {
         guard poll(&p, 1, Int32(max(0, timeout * 1000))) > 0 else { return false }
         var chunk = [UInt8](repeating: 0, count: 65_536)
         let n = Glibc.read(fd, &chunk, chunk.count)
-        guard n > 0 else { atEnd = true; return false }
+        guard n > 0 else {
+            atEnd = true
+            return false
+        }
         data.append(contentsOf: chunk[0..<n])
         return true
     }

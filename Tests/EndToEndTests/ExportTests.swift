@@ -10,7 +10,8 @@ import Testing
         let args = ["poll", "--once", "--api-url", sim.apiURL, "--store", store, "--min-spacing", "0"]
         #expect(try polisenDash(args).status == 0)
         let window = try JSONSerialization.jsonObject(with: sim.get("/_window")) as! [[String: Any]]
-        let twice = window[20]["id"] as! Int, moved = window[30]["id"] as! Int
+        let twice = window[20]["id"] as! Int
+        let moved = window[30]["id"] as! Int
         try sim.post("/_control/edit", ["id": twice, "fields": ["summary": "Rättad, en gång: \"ingen\" skadad.\nNy rad."]])
         #expect(try polisenDash(args).status == 0)
         try sim.post("/_control/edit", ["id": twice, "fields": ["summary": "Rättad två gånger, ingen skadad."]])
@@ -20,8 +21,9 @@ import Testing
     }
 
     func duckdb(_ out: String, _ format: String) throws -> (types: [String: String], rows: [[String: Any]]) {
-        let r = try runTool(packageRoot.appendingPathComponent(".venv/bin/python").path,
-                            [packageRoot.appendingPathComponent("Tests/Export/duckdb_read.py").path, out, format])
+        let r = try runTool(
+            packageRoot.appendingPathComponent(".venv/bin/python").path,
+            [packageRoot.appendingPathComponent("Tests/Export/duckdb_read.py").path, out, format])
         try #require(r.status == 0, "duckdb: \(r.stderr)")
         let json = try #require(parseJSON(r.stdout))
         return (json["types"] as! [String: String], json["rows"] as! [[String: Any]])
@@ -40,9 +42,12 @@ import Testing
         #expect(r.stderr.contains("exported \(served.count) event(s)"))
 
         let (types, rows) = try duckdb(out, "jsonl")
-        #expect(types == ["id": "BIGINT", "datetime": "TIMESTAMP WITH TIME ZONE", "date": "DATE", "name": "VARCHAR",
-                          "summary": "VARCHAR", "url": "VARCHAR", "type": "VARCHAR", "location_name": "VARCHAR",
-                          "lat": "DOUBLE", "lng": "DOUBLE", "versions": "BIGINT"])
+        #expect(
+            types == [
+                "id": "BIGINT", "datetime": "TIMESTAMP WITH TIME ZONE", "date": "DATE", "name": "VARCHAR",
+                "summary": "VARCHAR", "url": "VARCHAR", "type": "VARCHAR", "location_name": "VARCHAR",
+                "lat": "DOUBLE", "lng": "DOUBLE", "versions": "BIGINT",
+            ])
         #expect(rows.count == served.count)
         #expect(Set(rows.map { $0["id"] as! Int }) == Set(served.keys))
         for row in rows {
@@ -108,7 +113,9 @@ import Testing
         let placed = temporaryDirectory() + "/export"
         #expect(try polisenDash(["export", "--store", store, "--out", placed, "--query", "place:kävlinge"]).status == 0)
         let kävlinge = try duckdb(placed, "jsonl").rows
-        let expected = served.filter { (($0.value.event["location"] as? [String: Any])?["name"] as? String ?? "").lowercased().contains("kävlinge") }
+        let expected = served.filter {
+            (($0.value.event["location"] as? [String: Any])?["name"] as? String ?? "").lowercased().contains("kävlinge")
+        }
         #expect(kävlinge.count == expected.count && kävlinge.contains { $0["id"] as? Int == moved })
 
         let reversed = try polisenDash(["export", "--store", store, "--out", out, "--from", "2024-02-02", "--to", "2024-02-01"])

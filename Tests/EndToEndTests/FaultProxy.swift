@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The tests' TCP fault proxy (Tests/FaultProxy/fault_proxy.py) in front of the simulator or
@@ -59,8 +60,10 @@ final class FaultProxy: @unchecked Sendable {
 
     init(targetPort: Int, targetHost: String = "127.0.0.1", mode: Mode = .pass, startupTimeout: TimeInterval = 30) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", packageRoot.appendingPathComponent("Tests/FaultProxy/fault_proxy.py").path,
-                             "--target", "\(targetHost):\(targetPort)", "--mode", mode.description]
+        process.arguments = [
+            "python3", packageRoot.appendingPathComponent("Tests/FaultProxy/fault_proxy.py").path,
+            "--target", "\(targetHost):\(targetPort)", "--mode", mode.description,
+        ]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -70,7 +73,8 @@ final class FaultProxy: @unchecked Sendable {
         let first = try readProxyLine(fd, deadline: deadline)
         let second = try readProxyLine(fd, deadline: deadline)
         guard first.hasPrefix("LISTENING "), let p = Int(first.dropFirst(10)),
-              second.hasPrefix("CONTROL "), let c = Int(second.dropFirst(8)) else {
+            second.hasPrefix("CONTROL "), let c = Int(second.dropFirst(8))
+        else {
             kill(process.processIdentifier, SIGKILL)
             throw ProxyError(description: "fault proxy did not start: \(first) \(second)")
         }
@@ -98,8 +102,9 @@ final class FaultProxy: @unchecked Sendable {
     func stats() throws -> Stats {
         let text = try control(["http://127.0.0.1:\(controlPort)/stats"])
         guard let o = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-              let mode = o["mode"] as? String, let accepted = o["accepted"] as? Int,
-              let faulted = o["faulted"] as? [String: Int], let open = o["open"] as? Int else {
+            let mode = o["mode"] as? String, let accepted = o["accepted"] as? Int,
+            let faulted = o["faulted"] as? [String: Int], let open = o["open"] as? Int
+        else {
             throw ProxyError(description: "fault proxy stats unreadable: \(text)")
         }
         return Stats(mode: mode, accepted: accepted, faulted: faulted, open: open)
@@ -130,7 +135,9 @@ private func readProxyLine(_ fd: Int32, deadline: Date) throws -> String {
     var line = [UInt8]()
     while true {
         let left = deadline.timeIntervalSinceNow
-        guard left > 0 else { throw FaultProxy.ProxyError(description: "no line before the deadline: \(String(decoding: line, as: UTF8.self))") }
+        guard left > 0 else {
+            throw FaultProxy.ProxyError(description: "no line before the deadline: \(String(decoding: line, as: UTF8.self))")
+        }
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let ready = poll(&pfd, 1, Int32(min(left, 1) * 1000))
         if ready < 0 && errno != EINTR { throw FaultProxy.ProxyError(description: "poll failed: \(errno)") }
@@ -138,7 +145,9 @@ private func readProxyLine(_ fd: Int32, deadline: Date) throws -> String {
         var byte: UInt8 = 0
         let n = read(fd, &byte, 1)
         if n < 0 && errno == EINTR { continue }
-        guard n == 1 else { throw FaultProxy.ProxyError(description: "end of output before a line: \(String(decoding: line, as: UTF8.self))") }
+        guard n == 1 else {
+            throw FaultProxy.ProxyError(description: "end of output before a line: \(String(decoding: line, as: UTF8.self))")
+        }
         if byte == 0x0A { return String(decoding: line, as: UTF8.self) }
         line.append(byte)
     }

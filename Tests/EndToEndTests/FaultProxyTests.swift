@@ -1,15 +1,20 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The tests' fault proxy does what its modes say, seen by a client we did not write (curl).
 @Suite struct FaultProxyTests {
     /// curl through the proxy: its exit code and the HTTP status it saw.
     func fetch(_ proxy: FaultProxy, maxTime: Int = 20) throws -> (exit: Int32, status: String) {
-        let r = try runTool("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "\(maxTime)",
-                                              "\(proxy.endpoint)/api/events"])
+        let r = try runTool(
+            "/usr/bin/curl",
+            [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "\(maxTime)",
+                "\(proxy.endpoint)/api/events",
+            ])
         return (r.status, r.stdout)
     }
 
@@ -18,7 +23,7 @@ import Glibc
         let proxy = try FaultProxy(targetPort: sim.port)
         #expect(try fetch(proxy) == (0, "200"))
         try proxy.set(.refuse)
-        #expect(try fetch(proxy).exit == 7)      // couldn't connect
+        #expect(try fetch(proxy).exit == 7)  // couldn't connect
         #expect(try proxy.stats().accepted == 1)  // never accepted
         try proxy.set(.close)
         let closed = try fetch(proxy).exit
@@ -58,7 +63,10 @@ import Glibc
         stuck.arguments = ["-s", "--max-time", "60", "\(proxy.endpoint)/api/events"]
         stuck.standardOutput = FileHandle.nullDevice
         try stuck.run()
-        defer { kill(stuck.processIdentifier, SIGKILL); stuck.waitUntilExit() }
+        defer {
+            kill(stuck.processIdentifier, SIGKILL)
+            stuck.waitUntilExit()
+        }
         try proxy.waitFor { $0.faulted["swallow"] == 1 && $0.open == 1 }
         try proxy.set(.pass)
         #expect(try fetch(proxy) == (0, "200"))

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Event text is data: served hostile text (Tests/Fixtures/hostile) never reaches a terminal
@@ -14,7 +15,7 @@ import Glibc
         switch s.value {
         case 0x0A: return false
         case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x180E, 0x00AD, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x206F, 0xFEFF,
-             0xFFF9...0xFFFB, 0xE0000...0xE007F:
+            0xFFF9...0xFFFB, 0xE0000...0xE007F:
             return true
         default: return false
         }
@@ -62,7 +63,10 @@ import Glibc
         let out = Pipe()
         server.standardOutput = out
         try server.run()
-        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
         let reader = PipeReader(out.fileHandleForReading)
         let first = try reader.read(until: { $0.contains("\n") }, within: 30, what: "the hostile server's port")
         let port = try #require(Int(first.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -70,8 +74,10 @@ import Glibc
         // The store's own path tries it too.
         let store = temporaryDirectory() + "/store\u{1B}]0;pwned-title\u{07}\nforged"
 
-        let (run, log) = try startRun(["--api-url", api, "--store", store, "--min-spacing", "0", "--max-attempts", "1", "--interval", "3600",
-                                       "--log-format", "text"])
+        let (run, log) = try startRun([
+            "--api-url", api, "--store", store, "--min-spacing", "0", "--max-attempts", "1", "--interval", "3600",
+            "--log-format", "text",
+        ])
         kill(run.processIdentifier, SIGTERM)
         #expect(waitForExit(run, within: 30))
         let failedLine = try #require(log.split(separator: "\n").first { $0.contains("cycle 1 failed") })
@@ -91,23 +97,23 @@ import Glibc
 
     /// Answers every request with 200 and a body of terminal controls; prints its port.
     static let hostileServer = #"""
-    import http.server, os, sys, threading, time
-    BODY = b"\x1b]0;pwned\x07\x1b[2J\xe2\x80\xae\xc2\x9b31m\r\n2026 error forged"
-    class H(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *a): pass
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(BODY)))
-            self.end_headers()
-            self.wfile.write(BODY)
-    s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-    print(s.server_address[1], flush=True)
-    parent = os.getppid()
-    def watch():
-        while os.getppid() == parent: time.sleep(0.5)
-        os._exit(0)
-    threading.Thread(target=watch, daemon=True).start()
-    s.serve_forever()
-    """#
+        import http.server, os, sys, threading, time
+        BODY = b"\x1b]0;pwned\x07\x1b[2J\xe2\x80\xae\xc2\x9b31m\r\n2026 error forged"
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a): pass
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(BODY)))
+                self.end_headers()
+                self.wfile.write(BODY)
+        s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        print(s.server_address[1], flush=True)
+        parent = os.getppid()
+        def watch():
+            while os.getppid() == parent: time.sleep(0.5)
+            os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
+        s.serve_forever()
+        """#
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Log lines as log shippers and journald read them.
@@ -15,7 +16,12 @@ import Glibc
         let err = Pipe()
         p.standardError = err
         try p.run()
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        defer {
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
+        }
         let reader = PipeReader(err.fileHandleForReading)
         let text = try reader.read(until: done, within: 90, what: "log lines")
         kill(p.processIdentifier, SIGTERM)
@@ -27,8 +33,12 @@ import Glibc
         let sim = try APISimulator()
         try sim.faults([["status": 503, "retry_after": 1]])
         let store = temporaryDirectory()
-        let text = try runLog(["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--min-spacing", "0",
-                               "--log-format", "json"], env: ["JOURNAL_STREAM": ""]) { $0.contains("cycle 1 ok") && $0.hasSuffix("\n") }
+        let text = try runLog(
+            [
+                "--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--min-spacing", "0",
+                "--log-format", "json",
+            ], env: ["JOURNAL_STREAM": ""]
+        ) { $0.contains("cycle 1 ok") && $0.hasSuffix("\n") }
         let objects = text.split(separator: "\n").compactMap { parseJSON(String($0)) }
         #expect(objects.count == text.split(separator: "\n").count)  // every line one object
         let retry = try #require(objects.first { $0["stage"] as? String == "fetch" })
@@ -49,14 +59,18 @@ import Glibc
         let sim = try APISimulator()
         try sim.faults([["status": 500]])
         let store = temporaryDirectory()
-        let text = try runLog(["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--max-attempts", "1"],
-                              env: ["JOURNAL_STREAM": "8:12345"]) { $0.contains("cycle 1 failed") && $0.hasSuffix("\n") }
+        let text = try runLog(
+            ["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--max-attempts", "1"],
+            env: ["JOURNAL_STREAM": "8:12345"]
+        ) { $0.contains("cycle 1 failed") && $0.hasSuffix("\n") }
         let lines = text.split(separator: "\n")
         #expect(lines.allSatisfy { $0.hasPrefix("<") })
         #expect(lines.contains { $0.hasPrefix("<6>info ") && $0.contains("polling ") })
         #expect(lines.contains { $0.hasPrefix("<3>error ") && $0.contains("cycle 1 failed") })
         // Without journald, no prefixes: the time first.
-        let plain = try runLog(["--api-url", sim.apiURL, "--store", temporaryDirectory(), "--interval", "3600"], env: ["JOURNAL_STREAM": ""]) {
+        let plain = try runLog(
+            ["--api-url", sim.apiURL, "--store", temporaryDirectory(), "--interval", "3600"], env: ["JOURNAL_STREAM": ""]
+        ) {
             $0.contains("cycle 1 ") && $0.hasSuffix("\n")
         }
         #expect(plain.split(separator: "\n").allSatisfy { $0.first?.isNumber == true })

@@ -23,7 +23,10 @@ import Testing
         let sim = try APISimulator()
         let store = temporaryDirectory()
         let (p, log) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--metrics-addr", "127.0.0.1:0"])
-        defer { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() }
+        defer {
+            kill(p.processIdentifier, SIGTERM)
+            p.waitUntilExit()
+        }
         #expect(log.contains("cycle 1 ok"))
         let (status, metrics) = try httpGet(try metricsBase(log) + "/metrics")
         #expect(status == 200)
@@ -50,7 +53,10 @@ import Testing
         try sim.faults([["status": 404]])
         let store = temporaryDirectory()
         let (p, log) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--metrics-addr", "127.0.0.1:0"])
-        defer { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() }
+        defer {
+            kill(p.processIdentifier, SIGTERM)
+            p.waitUntilExit()
+        }
         #expect(log.contains("cycle 1 skipped"))
         let base = try metricsBase(log)
         let (_, metrics) = try httpGet(base + "/metrics")

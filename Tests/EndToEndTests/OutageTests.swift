@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A store outage longer than the API window loses nothing: `run` keeps polling the API on
@@ -19,15 +20,22 @@ import Glibc
         let proxy = try FaultProxy(targetPort: s3.port)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = ["run", "--api-url", sim.apiURL, "--interval", "2", "--min-spacing", "0", "--store-timeout", "2",
-                       "--max-per-hour", "100000", "--max-per-day", "100000",
-                       "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint]
+        p.arguments = [
+            "run", "--api-url", sim.apiURL, "--interval", "2", "--min-spacing", "0", "--store-timeout", "2",
+            "--max-per-hour", "100000", "--max-per-day", "100000",
+            "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint,
+        ]
         p.environment = ProcessInfo.processInfo.environment.merging(s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 }) { $1 }
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
         try p.run()
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        defer {
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
+        }
         let log = PipeReader(err.fileHandleForReading)
         func okCycles() -> Int { log.text.split(separator: "\n").filter { $0.contains(" ok ·") }.count }
         func answered() throws -> [[String: Any]] { try sim.log().filter { $0["status"] as? Int == 200 } }
@@ -52,7 +60,8 @@ import Glibc
         try waitFor(within: 90, "\(needed) API answers during the outage") { try answered().count >= before + needed }
         #expect(try windowIDs(sim).isDisjoint(with: windowAtOutage), "the window did not move past the outage's start")
         // The log (read now, with a deadline) shows cycles that failed on the refused store.
-        let text = try log.read(until: { $0.contains("cycle ") && $0.contains(" failed (") }, within: 30, what: "a cycle failed on the refused store")
+        let text = try log.read(
+            until: { $0.contains("cycle ") && $0.contains(" failed (") }, within: 30, what: "a cycle failed on the refused store")
         let failure = text.split(separator: "\n").first { $0.contains("cycle ") && $0.contains(" failed (") }!
         #expect(failure.contains("s3") || failure.contains("store"), "\(failure)")
 

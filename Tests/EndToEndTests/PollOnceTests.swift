@@ -26,7 +26,9 @@ import Testing
         let stages = try #require(first["stages"] as? [String: Any])
         for key in ["fetch_ms", "get_metadata_ms", "process_ms", "save_events_ms", "update_metadata_ms"] { #expect(stages[key] is Double) }
         let http = try #require(first["http"] as? [String: Any])
-        for key in ["status", "bytes_wire", "bytes_decoded", "dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms"] { #expect(http[key] != nil) }
+        for key in ["status", "bytes_wire", "bytes_decoded", "dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms"] {
+            #expect(http[key] != nil)
+        }
         #expect(first["fetched"] as? Int == 500 && first["new"] as? Int == 500)
         #expect(reports[1]["new"] as? Int == 2 && reports[1]["unchanged"] as? Int == 498)
         #expect(reports[2]["updated"] as? Int == 2)
@@ -49,13 +51,16 @@ import Testing
     @Test func sendsTheUserAgentAsksForGzipAndReportsBothSizes() throws {
         let sim = try APISimulator()
         let store = temporaryDirectory()
-        let r = try polisenDash(["poll", "--once", "--api-url", sim.apiURL, "--store", store, "--json", "--user-agent", "polisen-dash-test/1 (ops@example.org)"])
+        let r = try polisenDash([
+            "poll", "--once", "--api-url", sim.apiURL, "--store", store, "--json", "--user-agent", "polisen-dash-test/1 (ops@example.org)",
+        ])
         #expect(r.status == 0)
         let entry = try #require(try sim.log().first)
         #expect(entry["user_agent"] as? String == "polisen-dash-test/1 (ops@example.org)")
         #expect((entry["accept_encoding"] as? String ?? "").contains("gzip"))
         let http = try #require(parseJSON(r.stdout)?["http"] as? [String: Any])
-        let wire = try #require(http["bytes_wire"] as? Int), decoded = try #require(http["bytes_decoded"] as? Int)
+        let wire = try #require(http["bytes_wire"] as? Int)
+        let decoded = try #require(http["bytes_decoded"] as? Int)
         #expect(wire * 3 < decoded)
     }
 

@@ -1,13 +1,15 @@
 import Engine
 import Foundation
-import Testing
 import TUI
+import Testing
 
 /// One query language: the dashboard's `/` filter and `replay --query` give the same events
 /// from the same store, and replay's older flags mean the same as their query spelling.
 @Suite(.serialized) struct QueryTests {
-    static let queries = ["malmo", "MALMÖ", "type:trafik -place:stockholm", "\"brand i\"", "place:goteborg", "-type:trafikolycka län",
-                          "type:\"trafikolycka, \" -vilt", "rattfylleri -\"e4\""]
+    static let queries = [
+        "malmo", "MALMÖ", "type:trafik -place:stockholm", "\"brand i\"", "place:goteborg", "-type:trafikolycka län",
+        "type:\"trafikolycka, \" -vilt", "rattfylleri -\"e4\"",
+    ]
 
     func storedIDs(_ store: String, _ args: [String]) throws -> [Int] {
         let r = try polisenDash(["replay", "--store", store, "--json"] + args)
@@ -57,7 +59,8 @@ import TUI
             #expect(byFlags == (try storedIDs(store, ["--query", query])), "\(flags) vs \(query)")
         }
         // Both together: every part must match.
-        #expect(try storedIDs(store, ["--type", "trafik", "--query", "-place:stockholm"])
+        #expect(
+            try storedIDs(store, ["--type", "trafik", "--query", "-place:stockholm"])
                 == storedIDs(store, ["--query", "type:trafik -place:stockholm"]))
     }
 

@@ -34,12 +34,19 @@ import Testing
         let (_, store, _) = try storeWithAnEdit()
         let all = try polisenDash(["replay", "--store", store, "--json"]).stdout.split(separator: "\n").compactMap { parseJSON(String($0)) }
         let day = all.map { String(($0["datetime"] as! String).prefix(10)) }.sorted()[all.count / 2]
-        let onDay = try polisenDash(["replay", "--store", store, "--json", "--date", day]).stdout.split(separator: "\n").compactMap { parseJSON(String($0)) }
+        let onDay = try polisenDash(["replay", "--store", store, "--json", "--date", day]).stdout.split(separator: "\n").compactMap {
+            parseJSON(String($0))
+        }
         #expect(onDay.count == all.filter { ($0["datetime"] as! String).hasPrefix(day) }.count)
         let brand = try polisenDash(["replay", "--store", store, "--json", "--type", "brand", "--location", "stockholm"]).stdout
             .split(separator: "\n").compactMap { parseJSON(String($0)) }
         // --type and --location match when the field contains the text (the query language's type: and place:)
-        #expect(brand.count == all.filter { ($0["type"] as? String ?? "").lowercased().contains("brand") && (($0["location"] as? [String: Any])?["name"] as? String ?? "").lowercased().contains("stockholm") }.count)
+        #expect(
+            brand.count
+                == all.filter {
+                    ($0["type"] as? String ?? "").lowercased().contains("brand")
+                        && (($0["location"] as? [String: Any])?["name"] as? String ?? "").lowercased().contains("stockholm")
+                }.count)
         let grep = try polisenDash(["replay", "--store", store, "--grep", "RÄTTAD"])
         #expect(grep.stdout.contains("Rättad: ingen skadad."))
         #expect(grep.stderr.contains("1 event(s)"))
@@ -74,7 +81,9 @@ func instant(_ datetime: String) -> Int {
     @Test func compactingWhileAPollerRunsLosesNothingAndStoresNothingTwice() throws {
         let sim = try APISimulator(["--step", "5"])
         let store = temporaryDirectory()
-        let common = ["--api-url", sim.apiURL, "--store", store, "--min-spacing", "0", "--max-per-hour", "100000", "--max-per-day", "100000"]
+        let common = [
+            "--api-url", sim.apiURL, "--store", store, "--min-spacing", "0", "--max-per-hour", "100000", "--max-per-day", "100000",
+        ]
         for _ in 0..<4 { #expect(try polisenDash(["poll", "--once"] + common).status == 0) }
         // The poller keeps writing new parts into the same days while they are compacted.
         let poller = Process()

@@ -17,7 +17,12 @@ import Testing
         let sim = try APISimulator()
         let store = temporaryDirectory()
         let (p, log) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--metrics-addr", "127.0.0.1:0"])
-        defer { if p.isRunning { kill(p.processIdentifier, SIGTERM); _ = waitForExit(p, within: 10) } }
+        defer {
+            if p.isRunning {
+                kill(p.processIdentifier, SIGTERM)
+                _ = waitForExit(p, within: 10)
+            }
+        }
         #expect(log.contains("cycle 1 ok"))
         let base = try metricsBase(log)
         let (status, metrics) = try httpGet(base + "/metrics")
@@ -43,17 +48,21 @@ import Testing
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let hostPort = base.dropFirst("http://".count).split(separator: ":")
-        holder.arguments = ["python3", "-c", """
+        holder.arguments = [
+            "python3", "-c",
+            """
             import http.client, sys, time
             c = http.client.HTTPConnection("\(hostPort[0])", \(hostPort[1]))
             c.request("GET", "/healthz"); c.getresponse().read(); print("open", flush=True); time.sleep(20)
-            """]
+            """,
+        ]
         let out = Pipe()
         holder.standardOutput = out
         try holder.run()
         defer { holder.terminate() }
         // "open": the connection is established and idle (empty would mean the holder died).
-        let said = try PipeReader(out.fileHandleForReading).read(until: { $0.hasSuffix("\n") }, within: 30, what: "\"open\" from the keep-alive holder")
+        let said = try PipeReader(out.fileHandleForReading).read(
+            until: { $0.hasSuffix("\n") }, within: 30, what: "\"open\" from the keep-alive holder")
         #expect(said == "open\n")
         let sent = Date()
         kill(p.processIdentifier, SIGTERM)
@@ -66,9 +75,14 @@ import Testing
         let sim = try APISimulator()
         try sim.faults(Array(repeating: ["status": 500], count: 50))
         let store = temporaryDirectory()
-        let (p, log) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "1", "--min-spacing", "0",
-                                     "--max-attempts", "1", "--metrics-addr", "127.0.0.1:0"])
-        defer { kill(p.processIdentifier, SIGTERM); _ = waitForExit(p, within: 10) }
+        let (p, log) = try startRun([
+            "--api-url", sim.apiURL, "--store", store, "--interval", "1", "--min-spacing", "0",
+            "--max-attempts", "1", "--metrics-addr", "127.0.0.1:0",
+        ])
+        defer {
+            kill(p.processIdentifier, SIGTERM)
+            _ = waitForExit(p, within: 10)
+        }
         #expect(log.contains("cycle 1 failed"))
         let base = try metricsBase(log)
         // Two intervals (2 s) after the start with no success, health must turn 503.
@@ -87,9 +101,14 @@ import Testing
         // 300 new events per call: more than half the window each time.
         try sim.post("/_control/config", ["step": 300])
         let store = temporaryDirectory()
-        let (p, log) = try startRun(["--api-url", sim.apiURL, "--store", store, "--adaptive", "--interval", "30",
-                                     "--min-spacing", "2", "--max-per-hour", "3600", "--max-per-day", "86400"])
-        defer { kill(p.processIdentifier, SIGTERM); _ = waitForExit(p, within: 10) }
+        let (p, log) = try startRun([
+            "--api-url", sim.apiURL, "--store", store, "--adaptive", "--interval", "30",
+            "--min-spacing", "2", "--max-per-hour", "3600", "--max-per-day", "86400",
+        ])
+        defer {
+            kill(p.processIdentifier, SIGTERM)
+            _ = waitForExit(p, within: 10)
+        }
         #expect(log.contains("adaptive, every 2 s to 1 min"))
         let deadline = Date().addingTimeInterval(20)
         while try sim.log().count < 3 && Date() < deadline { usleep(100_000) }
@@ -106,8 +125,9 @@ import Testing
         let file = dir + "/config.toml"
         try "interval = 600\nmin_spacing = 12\nmax_per_hour = 40\napi_url = \"https://reader:s3cret@example.org/api/events\"\n"
             .write(toFile: file, atomically: true, encoding: .utf8)
-        let r = try polisenDash(["config", "--json", "--config", file, "--min-spacing", "15"],
-                                env: ["POLISEN_DASH_MAX_PER_HOUR": "30"])
+        let r = try polisenDash(
+            ["config", "--json", "--config", file, "--min-spacing", "15"],
+            env: ["POLISEN_DASH_MAX_PER_HOUR": "30"])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(parseJSON(r.stdout) as? [String: [String: Any]])
         func entry(_ key: String) -> (value: Any?, source: String?) { (object[key]?["value"], object[key]?["source"] as? String) }
@@ -134,8 +154,9 @@ import Testing
         #expect(r.status != 0)
         #expect(r.stderr.contains("max_per_hour (file \(file)): expected a whole number"))
         try "interval = 60\nintervall = 5\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let unknown = try polisenDash(["poll", "--once", "--api-url", sim.apiURL, "--store", dir + "/store"],
-                                      env: ["XDG_CONFIG_HOME": dir, "POLISEN_DASH_CONFIG": file])
+        let unknown = try polisenDash(
+            ["poll", "--once", "--api-url", sim.apiURL, "--store", dir + "/store"],
+            env: ["XDG_CONFIG_HOME": dir, "POLISEN_DASH_CONFIG": file])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("\(file): unknown key \"intervall\" (did you mean \"interval\"?)"))
         #expect(try sim.log().isEmpty)

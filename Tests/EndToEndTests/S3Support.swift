@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real S3-compatible server (moto) with signature checking on, one per test.
@@ -27,13 +28,18 @@ final class S3Server: @unchecked Sendable {
             guard Date() < deadline else { throw SetupError(message: "moto did not start on \(port)") }
             usleep(100_000)
         }
-        let keys = try runTool(S3Server.python, [packageRoot.appendingPathComponent("Tests/S3/moto_setup.py").path, "http://127.0.0.1:\(port)", bucket])
+        let keys = try runTool(
+            S3Server.python, [packageRoot.appendingPathComponent("Tests/S3/moto_setup.py").path, "http://127.0.0.1:\(port)", bucket])
         let parts = keys.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard parts.count == 2 else { throw SetupError(message: "moto set-up failed: \(keys.stderr)") }
-        accessKey = parts[0]; secretKey = parts[1]
+        accessKey = parts[0]
+        secretKey = parts[1]
     }
 
-    deinit { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
 
     struct SetupError: Error { var message: String }
 
@@ -53,7 +59,9 @@ final class S3Server: @unchecked Sendable {
     func legacy(prefix: String, windowFile: String, count: Int) throws {
         _ = try runTool(S3Server.python, [tool, endpoint, bucket, "legacy", prefix, windowFile, "\(count)"], env: env)
     }
-    func fill(prefix: String, count: Int) throws { _ = try runTool(S3Server.python, [tool, endpoint, bucket, "fill", prefix, "\(count)"], env: env) }
+    func fill(prefix: String, count: Int) throws {
+        _ = try runTool(S3Server.python, [tool, endpoint, bucket, "fill", prefix, "\(count)"], env: env)
+    }
 
     private var tool: String { packageRoot.appendingPathComponent("Tests/S3/s3_tool.py").path }
 }
@@ -65,18 +73,21 @@ func runTool(_ executable: String, _ args: [String], env: [String: String] = [:]
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
     p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     p.standardOutput = out
     p.standardError = err
     try p.run()
-    let o = PipeReader(out.fileHandleForReading), e = PipeReader(err.fileHandleForReading)
+    let o = PipeReader(out.fileHandleForReading)
+    let e = PipeReader(err.fileHandleForReading)
     let deadline = Date().addingTimeInterval(seconds)
     while !(o.atEnd && e.atEnd) {
         guard Date() < deadline else {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            throw ReadTimedOut(what: "exit of \((executable as NSString).lastPathComponent) \(args.joined(separator: " "))",
-                               seconds: seconds, got: o.text + e.text)
+            throw ReadTimedOut(
+                what: "exit of \((executable as NSString).lastPathComponent) \(args.joined(separator: " "))",
+                seconds: seconds, got: o.text + e.text)
         }
         for r in [o, e] where !r.atEnd { r.readSome(timeout: 0.05) }
     }
@@ -104,5 +115,7 @@ func canConnect(_ port: Int) -> Bool {
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
-    return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    return withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
 }

@@ -4,9 +4,12 @@ import Testing
 /// The archive in S3-compatible object storage: the real binary against a real moto server
 /// with signature checking on, cross-checked with boto3.
 @Suite(.serialized) struct S3Tests {
-    func poll(_ sim: APISimulator, _ s3: S3Server, state: String, prefix: String = "polisen", extraEnv: [String: String] = [:]) throws -> RunResult {
-        try polisenDash(["poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0", "--json"] + s3.storeArgs(prefix),
-                        env: s3.env.merging(["XDG_STATE_HOME": state]) { $1 }.merging(extraEnv) { $1 })
+    func poll(
+        _ sim: APISimulator, _ s3: S3Server, state: String, prefix: String = "polisen", extraEnv: [String: String] = [:]
+    ) throws -> RunResult {
+        try polisenDash(
+            ["poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0", "--json"] + s3.storeArgs(prefix),
+            env: s3.env.merging(["XDG_STATE_HOME": state]) { $1 }.merging(extraEnv) { $1 })
     }
 
     @Test func whatIsStoredIsExactlyWhatTheAPIServed() throws {
@@ -53,7 +56,8 @@ import Testing
         let s3 = try S3Server()
         let dir = temporaryDirectory()
         let file = "\(dir)/credentials"
-        try "[default]\naws_access_key_id = \(s3.accessKey)\naws_secret_access_key = \(s3.secretKey)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try "[default]\naws_access_key_id = \(s3.accessKey)\naws_secret_access_key = \(s3.secretKey)\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
         chmod(file, 0o644)
         let env = ["AWS_ACCESS_KEY_ID": "", "AWS_SHARED_CREDENTIALS_FILE": file, "XDG_STATE_HOME": dir]
         let refused = try polisenDash(["status"] + s3.storeArgs(), env: env)
@@ -80,8 +84,9 @@ import Testing
                 }
             }
             group.wait()
-            #expect(results.all.allSatisfy { $0?.status == 0 },
-                    "\(results.all.map { r in r.map { "exit \($0.status): \($0.stdout) \($0.stderr)" } ?? "did not finish" })")
+            #expect(
+                results.all.allSatisfy { $0?.status == 0 },
+                "\(results.all.map { r in r.map { "exit \($0.status): \($0.stdout) \($0.stderr)" } ?? "did not finish" })")
         }
         let stored = try s3.lines(prefix: "polisen/events/")
         var lines: [String] = []
@@ -129,6 +134,14 @@ import Testing
 final class LockedResults: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [RunResult?] = []
-    func append(_ r: RunResult?) { lock.lock(); items.append(r); lock.unlock() }
-    var all: [RunResult?] { lock.lock(); defer { lock.unlock() }; return items }
+    func append(_ r: RunResult?) {
+        lock.lock()
+        items.append(r)
+        lock.unlock()
+    }
+    var all: [RunResult?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
 }

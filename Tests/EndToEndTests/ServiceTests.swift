@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A unix datagram socket standing in for systemd's notify socket: what the service sends.
@@ -24,7 +25,10 @@ final class NotifySocket {
         guard fd >= 0, bound == 0 else { throw ReadTimedOut(what: "bound notify socket", seconds: 0, got: "errno \(errno)") }
     }
 
-    deinit { close(fd); unlink(path) }
+    deinit {
+        close(fd)
+        unlink(path)
+    }
 
     /// Receives datagrams until one satisfies `done`; throws after `seconds`.
     @discardableResult
@@ -111,7 +115,12 @@ final class NotifySocket {
         let err = Pipe()
         p.standardError = err
         try p.run()
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        defer {
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
+        }
         let log = PipeReader(err.fileHandleForReading)
 
         try notify.receive(until: { $0.hasPrefix("READY=1") }, within: 60)

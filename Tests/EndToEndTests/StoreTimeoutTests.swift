@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Every store request is bounded: a black-holed object store (the fault proxy swallowing
@@ -13,9 +14,12 @@ import Glibc
         let s3 = try S3Server()
         let proxy = try FaultProxy(targetPort: s3.port, mode: .swallow)
         let started = Date()
-        let r = try polisenDash(["poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0", "--store-timeout", "2",
-                                 "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint],
-                                env: s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 })
+        let r = try polisenDash(
+            [
+                "poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0", "--store-timeout", "2",
+                "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint,
+            ],
+            env: s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 })
         let took = Date().timeIntervalSince(started)
         #expect(r.status != 0)
         // The store's first request (a listing or the metadata) is the one that got no answer.
@@ -43,29 +47,40 @@ import Glibc
         let proxy = try FaultProxy(targetPort: s3.port)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = ["run", "--api-url", sim.apiURL, "--min-spacing", "0", "--interval", "1", "--store-timeout", "2",
-                       "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint]
+        p.arguments = [
+            "run", "--api-url", sim.apiURL, "--min-spacing", "0", "--interval", "1", "--store-timeout", "2",
+            "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint,
+        ]
         p.environment = ProcessInfo.processInfo.environment.merging(s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 }) { $1 }
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
         try p.run()
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        defer {
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
+        }
         let log = PipeReader(err.fileHandleForReading)
         func lines() -> [Substring] { log.text.split(separator: "\n") }
 
         try log.read(until: { $0.contains("cycle 1 ok") }, within: 90, what: "a first good cycle")
         try proxy.set(.swallow)
         // A cycle that started after the switch fails on the store, naming it and the operation.
-        func cycleFailure(_ line: Substring) -> Bool { line.contains(": cycle ") && line.contains(" failed (") && line.contains("timed out after") }
-        let failed = try log.read(until: { $0.split(separator: "\n").contains(where: cycleFailure) }, within: 90,
-                                  what: "a cycle failed on the black-holed store")
+        func cycleFailure(_ line: Substring) -> Bool {
+            line.contains(": cycle ") && line.contains(" failed (") && line.contains("timed out after")
+        }
+        let failed = try log.read(
+            until: { $0.split(separator: "\n").contains(where: cycleFailure) }, within: 90,
+            what: "a cycle failed on the black-holed store")
         let failure = failed.split(separator: "\n").first(where: cycleFailure)!
         #expect(failure.contains("s3 ") && failure.contains(" s3://\(s3.bucket)/polisen/"), "\(failure)")
         try proxy.set(.pass)
         let okBefore = lines().filter { $0.contains(" ok ·") }.count
-        try log.read(until: { text in text.split(separator: "\n").filter { $0.contains(" ok ·") }.count > okBefore + 1 },
-                     within: 90, what: "good cycles once the store answers again")
+        try log.read(
+            until: { text in text.split(separator: "\n").filter { $0.contains(" ok ·") }.count > okBefore + 1 },
+            within: 90, what: "good cycles once the store answers again")
         kill(p.processIdentifier, SIGTERM)
         #expect(waitForExit(p, within: 30))
         // Everything the simulator served is in the bucket, read by a client we did not write.

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -58,8 +59,10 @@ final class APISimulator: @unchecked Sendable {
 
     func post(_ path: String, _ json: [String: Any]) throws {
         let body = try JSONSerialization.data(withJSONObject: json)
-        _ = try curl(["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", String(decoding: body, as: UTF8.self),
-                      "http://127.0.0.1:\(port)\(path)"])
+        _ = try curl([
+            "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", String(decoding: body, as: UTF8.self),
+            "http://127.0.0.1:\(port)\(path)",
+        ])
     }
 
     /// The control channel goes through the curl command, independent of the code under test.
@@ -105,8 +108,9 @@ func startRun(_ args: [String], within seconds: Double = 90) throws -> (Process,
     let reader = PipeReader(err.fileHandleForReading)
     do {
         // Up to the end of the line that reports the first cycle.
-        let text = try reader.read(until: { $0.contains("cycle 1 ") && $0.hasSuffix("\n") }, within: seconds,
-                                   what: "first cycle's log line from `run`")
+        let text = try reader.read(
+            until: { $0.contains("cycle 1 ") && $0.hasSuffix("\n") }, within: seconds,
+            what: "first cycle's log line from `run`")
         return (p, text)
     } catch {
         kill(p.processIdentifier, SIGKILL)

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real binary in a real terminal: a private tmux server per test.
@@ -71,7 +72,11 @@ final class TmuxSession: @unchecked Sendable {
     func exitStatus(timeout: Double = 10) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let s = try? String(contentsOfFile: exitFile, encoding: .utf8), let n = Int32(s.trimmingCharacters(in: .whitespacesAndNewlines)) { return n }
+            if let s = try? String(contentsOfFile: exitFile, encoding: .utf8),
+                let n = Int32(s.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                return n
+            }
             usleep(100_000)
         }
         return nil

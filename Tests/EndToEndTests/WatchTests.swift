@@ -13,9 +13,11 @@ import Testing
 
     @Test func aCommandReceivesExactlyTheMatchingEventsOfAPollOnceEach() throws {
         let sim = try APISimulator()
-        let dir = temporaryDirectory(), store = "\(dir)/store"
+        let dir = temporaryDirectory()
+        let store = "\(dir)/store"
         let query = "type:trafik place:göteborg"
-        try write("""
+        try write(
+            """
             [[watch]]
             name = "trafik i göteborg"
             query = "\(query.replacing("\"", with: "\\\""))"
@@ -41,9 +43,10 @@ import Testing
         // An edit of a matching event is a new version: handed over once more; one of another
         // event is not.
         let edited = try #require(parseJSON(afterFirst[0])?["id"] as? Int)
-        let other = try #require(try storedLines(store).map(\.line).compactMap(parseJSON).first { e in
-            !q.matches(PoliceEvent.decode(line: Array(((try? JSONSerialization.data(withJSONObject: e)) ?? Data())))!)
-        }?["id"] as? Int)
+        let other = try #require(
+            try storedLines(store).map(\.line).compactMap(parseJSON).first { e in
+                !q.matches(PoliceEvent.decode(line: Array(((try? JSONSerialization.data(withJSONObject: e)) ?? Data())))!)
+            }?["id"] as? Int)
         try sim.post("/_control/edit", ["id": edited, "fields": ["summary": "Rättad: två bilar, ingen skadad."]])
         try sim.post("/_control/edit", ["id": other, "fields": ["summary": "Rättad."]])
         let second = try polisenDash(args)
@@ -67,10 +70,12 @@ import Testing
 
     @Test func commandsThatHangOrFailDoNotDelayTheNextCycleAndAreLogged() throws {
         let sim = try APISimulator()
-        let dir = temporaryDirectory(), store = "\(dir)/store"
+        let dir = temporaryDirectory()
+        let store = "\(dir)/store"
         // "hang": the first matching event's command hangs (60 s limit) and says which process
         // sleeps; "fail" exits 1; "slow" runs past its 2 s limit.
-        try write("""
+        try write(
+            """
             [[watch]]
             name = "hang"
             query = "type:trafik"
@@ -88,12 +93,19 @@ import Testing
             """, to: "\(dir)/config.toml")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = ["run", "--config", "\(dir)/config.toml", "--api-url", sim.apiURL, "--store", store,
-                       "--interval", "1", "--min-spacing", "0"]
+        p.arguments = [
+            "run", "--config", "\(dir)/config.toml", "--api-url", sim.apiURL, "--store", store,
+            "--interval", "1", "--min-spacing", "0",
+        ]
         let err = Pipe()
         p.standardError = err
         try p.run()
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        defer {
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
+        }
         let log = PipeReader(err.fileHandleForReading)
         try log.read(until: { $0.contains("cycle 1 ok") }, within: 90, what: "the first cycle")
         let pidText = try waitForFile("\(dir)/hung/pid")
@@ -103,10 +115,12 @@ import Testing
         #expect(kill(sleeper, 0) == 0, "the hanging command should still run")
         #expect(!log.text.contains("watch \"hang\""))
         // The failures are logged, naming the rule and the event.
-        try log.read(until: { $0.contains("watch \"fail\", event ") && $0.contains("command exited with status 1: no webhook here") },
-                     within: 60, what: "the failing command's log line")
-        try log.read(until: { $0.contains("watch \"slow\", event ") && $0.contains("command killed at its time limit of 2 s") },
-                     within: 60, what: "the slow command's log line")
+        try log.read(
+            until: { $0.contains("watch \"fail\", event ") && $0.contains("command exited with status 1: no webhook here") },
+            within: 60, what: "the failing command's log line")
+        try log.read(
+            until: { $0.contains("watch \"slow\", event ") && $0.contains("command killed at its time limit of 2 s") },
+            within: 60, what: "the slow command's log line")
         // Stopping ends the hanging command's process group too.
         kill(p.processIdentifier, SIGTERM)
         let rest = (try? log.readToEnd(within: 30, what: "the end of run's log")) ?? log.text

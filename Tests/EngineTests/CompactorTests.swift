@@ -1,14 +1,17 @@
+import EngineTesting
 import Foundation
 import Logging
 import Testing
+
 @testable import Engine
-import EngineTesting
 
 @Suite struct CompactorTests {
     /// A store with several cycles over two real snapshots (with edits between them).
     func filledStore() async throws -> Harness {
         let h = Harness()
-        for name in ["snapshot-2026-03-02T1757Z-dnouri.json", "snapshot-2026-03-06T2140Z-dnouri.json", "snapshot-2026-03-09T2049Z-dnouri.json"] {
+        for name in [
+            "snapshot-2026-03-02T1757Z-dnouri.json", "snapshot-2026-03-06T2140Z-dnouri.json", "snapshot-2026-03-09T2049Z-dnouri.json",
+        ] {
             h.transport.push(fixture: name)
         }
         let p = try await h.poller()
@@ -47,7 +50,8 @@ import EngineTesting
         let (date, parts) = try #require(byDate.first { $0.value.count >= 2 })
         var merged: [UInt8] = []
         for p in parts.sorted() { merged += try await h.store.readPart(p) }
-        try await h.store.writePart(PartRef(date: date, cycles: parts.compactMap(\.cycle).min()!...parts.compactMap(\.cycle).max()!), merged)
+        try await h.store.writePart(
+            PartRef(date: date, cycles: parts.compactMap(\.cycle).min()!...parts.compactMap(\.cycle).max()!), merged)
         #expect(try await replay(h) == before)
         let day = try await StoreReader(store: h.store).day(date)
         #expect(Set(day.events.map(\.id)).count == day.events.count)
@@ -82,11 +86,15 @@ import EngineTesting
             #"{"id":\#(id),"datetime":"2025-05-01 9:00:00 +02:00","name":"n","summary":"\#(summary)","type":"Brand"}"#
         }
         try await store.writePart(PartRef(date: d, kind: .legacy(unix: 1_746_000_000)), Array((line(1, "legacy") + "\n").utf8))
-        for cycle in 1...3 { try await store.writePart(PartRef(date: d, cycle: cycle), Array((line(cycle, "c\(cycle)") + "\n" + line(1, "c\(cycle)") + "\n").utf8)) }
+        for cycle in 1...3 {
+            try await store.writePart(
+                PartRef(date: d, cycle: cycle), Array((line(cycle, "c\(cycle)") + "\n" + line(1, "c\(cycle)") + "\n").utf8))
+        }
         let before = try await StoreReader(store: store).events(from: nil, to: nil).entries.map(\.line)
         let report = try await Compactor(store: store).compact(before: d.adding(days: 1))
         #expect(report.daysCompacted == 1 && report.partsMerged == 3)
-        #expect(try await store.listParts(date: d) == [PartRef(date: d, kind: .legacy(unix: 1_746_000_000)), PartRef(date: d, cycles: 1...3)])
+        #expect(
+            try await store.listParts(date: d) == [PartRef(date: d, kind: .legacy(unix: 1_746_000_000)), PartRef(date: d, cycles: 1...3)])
         #expect(try await StoreReader(store: store).events(from: nil, to: nil).entries.map(\.line) == before)
     }
 

@@ -1,15 +1,18 @@
 import Foundation
 import Testing
+
 @testable import Engine
 
 @Suite struct EventBroadcasterTests {
     @Test func everySubscriberGetsEveryLaterEventInOrder() async throws {
         let hub = EventBroadcaster()
         hub.publish(.notice("before anyone listened"))
-        let a = hub.subscribe(), b = hub.subscribe()
+        let a = hub.subscribe()
+        let b = hub.subscribe()
         for i in 1...5 { hub.publish(.notice("n\(i)")) }
         hub.finish()
-        var seenA: [String] = [], seenB: [String] = []
+        var seenA: [String] = []
+        var seenB: [String] = []
         for await e in a { if case .notice(let n) = e { seenA.append(n) } }
         for await e in b { if case .notice(let n) = e { seenB.append(n) } }
         #expect(seenA == ["n1", "n2", "n3", "n4", "n5"])
@@ -53,7 +56,9 @@ import Testing
         let events: [EngineEvent] = [
             .phase(.waitingForBudget(until: 1_780_000_010)), .phase(.stopped(reason: "HTTP 404")), .phase(.idle),
             .cycleStarted(cycle: 3, trigger: .manual), .stageFinished(.saveEvents, ms: 0.8),
-            .failure(FailureEntry(at: 1, cycle: 3, stage: .fetch, error: "HTTP 503", attempt: 1, backoff: 2, outcome: .retrying, kind: .http(503))),
+            .failure(
+                FailureEntry(
+                    at: 1, cycle: 3, stage: .fetch, error: "HTTP 503", attempt: 1, backoff: 2, outcome: .retrying, kind: .http(503))),
             .cycleFinished(report, stored: [StoredEvent(id: 7, line: #"{"id":7,"name":"Brand, Kävlinge"}"#, isNew: true)]),
             .budget(BudgetSnapshot(ledger: CallLedger(calls: [1_780_000_000]), rules: .polisen, now: 1_780_000_001)),
             .notice("adopted 1 part"), .scheduled(nextPollAt: 1_780_001_800),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Engine
 
 /// The query language against the real fixtures, checked against Foundation's own case- and
@@ -18,7 +19,11 @@ import Testing
     }
 
     /// Each event's fields folded by Foundation (ICU), once: the oracle's side.
-    struct Folded { var id: Int; var name, summary, type, place: String; var any: String { [name, summary, type, place].joined(separator: "\n") } }
+    struct Folded {
+        var id: Int
+        var name, summary, type, place: String
+        var any: String { [name, summary, type, place].joined(separator: "\n") }
+    }
     static let folded: [Folded] = events.map { e in
         func f(_ s: String?) -> String { fold(s ?? "") }
         return Folded(id: e.id, name: f(e.name), summary: f(e.summary), type: f(e.type), place: f(e.location?.name))
@@ -87,14 +92,16 @@ import Testing
         let all = Set(Self.events.map(\.id))
         #expect(ids("-malmö") == all.subtracting(ids("malmö")))
         #expect(ids("type:trafikolycka -type:vilt") == ids("type:trafikolycka").subtracting(ids("type:vilt")))
-        #expect(ids("type:trafikolycka -type:vilt").allSatisfy { id in
-            Self.events.first { $0.id == id }!.type.map { !$0.contains("vilt") } ?? false })
+        #expect(
+            ids("type:trafikolycka -type:vilt").allSatisfy { id in
+                Self.events.first { $0.id == id }!.type.map { !$0.contains("vilt") } ?? false
+            })
         #expect(ids("brand -\"brand i byggnad\"") == ids("brand").subtracting(ids("\"brand i byggnad\"")))
         #expect(ids("-place:stockholm") == all.subtracting(ids("place:stockholm")))
     }
 
     @Test func anEmptyQueryMatchesEverything() {
-        #expect(ids("") .count == Self.events.count)
+        #expect(ids("").count == Self.events.count)
         #expect(ids("   ").count == Self.events.count)
         #expect(EventQuery("").isEmpty)
     }
@@ -130,7 +137,8 @@ import Testing
     }
 
     @Test func foldingTable() {
-        #expect(String(decoding: SearchFold.fold("ÅÄÖ åäö ÉÈÊË éü ÆæØøßÞþ ŁłŒœŠžĳ"), as: UTF8.self)
+        #expect(
+            String(decoding: SearchFold.fold("ÅÄÖ åäö ÉÈÊË éü ÆæØøßÞþ ŁłŒœŠžĳ"), as: UTF8.self)
                 == "aao aao eeee eu aeaeoossthth lloeoeszij")
         #expect(String(decoding: SearchFold.fold("a\u{308}B\u{30A}"), as: UTF8.self) == "ab")  // decomposed marks
         #expect(String(decoding: SearchFold.fold("a \n\t b\u{A0}c"), as: UTF8.self) == "a b c")
@@ -142,7 +150,8 @@ import Testing
         var lineByID: [Int: [UInt8]] = [:]
         for name in Fixtures.names {
             for object in Fixtures.objects(name) {
-                lineByID[object["id"] as! Int] = Array(try! JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
+                lineByID[object["id"] as! Int] = Array(
+                    try! JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
             }
         }
         let lines = Self.events.map { lineByID[$0.id]! }

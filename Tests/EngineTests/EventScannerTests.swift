@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Engine
 
 @Suite struct EventScannerTests {
@@ -21,8 +22,10 @@ import Testing
 
     @Test func sameContentInPrettyLayoutGivesSameLineAndHash() throws {
         let compact = #"[{"id":1,"datetime":"2024-01-02 3:04:05 +01:00","name":"å ä ö","location":{"name":"X","gps":"1,2"}}]"#
-        let pretty = "[\n  {\n    \"id\": 1,\n    \"datetime\": \"2024-01-02 3:04:05 +01:00\",\n    \"name\": \"å ä ö\",\n    \"location\": {\n      \"name\": \"X\",\n      \"gps\": \"1,2\"\n    }\n  }\n]\n"
-        let a = try EventScanner.scan(Array(compact.utf8)), b = try EventScanner.scan(Array(pretty.utf8))
+        let pretty =
+            "[\n  {\n    \"id\": 1,\n    \"datetime\": \"2024-01-02 3:04:05 +01:00\",\n    \"name\": \"å ä ö\",\n    \"location\": {\n      \"name\": \"X\",\n      \"gps\": \"1,2\"\n    }\n  }\n]\n"
+        let a = try EventScanner.scan(Array(compact.utf8))
+        let b = try EventScanner.scan(Array(pretty.utf8))
         #expect(a.events[0].hash == b.events[0].hash)
         #expect(Array(a.lineBytes(a.events[0])) == Array(b.lineBytes(b.events[0])))
         #expect(String(decoding: a.lineBytes(a.events[0]), as: UTF8.self) == String(compact.dropFirst().dropLast()))
@@ -96,14 +99,14 @@ import Testing
 
     @Test func malformedEventsAreSkippedAndCountedNotFatal() throws {
         let body = #"""
-        [{"id":1,"datetime":"2024-01-02 3:04:05 +01:00"},
-         {"id":"2","datetime":"2024-01-02 3:04:05 +01:00"},
-         {"id":3,"datetime":"yesterday"},
-         {"id":4.5,"datetime":"2024-01-02 3:04:05 +01:00"},
-         {"datetime":"2024-01-02 3:04:05 +01:00"},
-         17,
-         {"id":6,"datetime":"2024-01-02 13:04:05 +01:00","extra":[1,{"a":null}]}]
-        """#
+            [{"id":1,"datetime":"2024-01-02 3:04:05 +01:00"},
+             {"id":"2","datetime":"2024-01-02 3:04:05 +01:00"},
+             {"id":3,"datetime":"yesterday"},
+             {"id":4.5,"datetime":"2024-01-02 3:04:05 +01:00"},
+             {"datetime":"2024-01-02 3:04:05 +01:00"},
+             17,
+             {"id":6,"datetime":"2024-01-02 13:04:05 +01:00","extra":[1,{"a":null}]}]
+            """#
         let scan = try EventScanner.scan(Array(body.utf8))
         #expect(scan.events.map(\.id) == [1, 6])
         #expect(scan.skipped == 5)
@@ -123,7 +126,8 @@ import Testing
         (#""location":{"name":"Malmö","gps":[55.6,13.0]}"#, "location's name or gps is not a string"),
     ])
     func wrongTypedFieldsAreSkippedAndCounted(field: String, reason: String) throws {
-        let good = #"{"id":1,"datetime":"2024-01-02 3:04:05 +01:00","name":"n","type":"Stöld","location":{"name":"Malmö","gps":"55.6,13.0"}}"#
+        let good =
+            #"{"id":1,"datetime":"2024-01-02 3:04:05 +01:00","name":"n","type":"Stöld","location":{"name":"Malmö","gps":"55.6,13.0"}}"#
         let body = "[" + good + #",{"id":2,"datetime":"2024-01-02 3:04:05 +01:00","# + field + "}]"
         let scan = try EventScanner.scan(Array(body.utf8))
         #expect(scan.events.map(\.id) == [1])
@@ -134,8 +138,9 @@ import Testing
     }
 
     @Test func aNegativeIdIsSkippedAndCountedButZeroAndAMissingFieldAreNot() throws {
-        let body = #"[{"id":-5,"datetime":"2024-01-02 3:04:05 +01:00"},{"id":0,"datetime":"2024-01-02 3:04:05 +01:00"},"# +
-            #"{"id":7,"datetime":"2024-01-02 3:04:05 +01:00","location":{}},{"id":8,"datetime":"2024-01-02 3:04:05 +01:00","location":{"gps":"1,2","extra":null}}]"#
+        let body =
+            #"[{"id":-5,"datetime":"2024-01-02 3:04:05 +01:00"},{"id":0,"datetime":"2024-01-02 3:04:05 +01:00"},"#
+            + #"{"id":7,"datetime":"2024-01-02 3:04:05 +01:00","location":{}},{"id":8,"datetime":"2024-01-02 3:04:05 +01:00","location":{"gps":"1,2","extra":null}}]"#
         let scan = try EventScanner.scan(Array(body.utf8))
         #expect(scan.events.map(\.id) == [0, 7, 8])
         #expect(scan.skipReasons == ["id is negative"])
@@ -143,7 +148,8 @@ import Testing
 
     @Test func keysThatOnlyLookLikeTheFieldsAreLeftAlone() throws {
         // Same lengths as the checked keys, other names: not checked.
-        let body = #"[{"id":1,"datetime":"2024-01-02 3:04:05 +01:00","typo":[1],"nome":null,"summery":1,"uri":{},"locatio":null,"locale":[]}]"#
+        let body =
+            #"[{"id":1,"datetime":"2024-01-02 3:04:05 +01:00","typo":[1],"nome":null,"summery":1,"uri":{},"locatio":null,"locale":[]}]"#
         #expect(try EventScanner.scan(Array(body.utf8)).events.map(\.id) == [1])
     }
 
@@ -169,8 +175,10 @@ import Testing
     @Test func escapingDoesNotChangeTheFingerprintButContentDoes() throws {
         let api = #"[{"id":7,"datetime":"2024-01-02 3:04:05 +01:00","name":"Örebro \"x\"","url":"/a/b/","summary":"a\nb 😀"}]"#
         // As Python's json.dumps writes it: ASCII escapes, "\/" allowed, ", " separators.
-        let python = #"[{"id": 7, "datetime": "2024-01-02 3:04:05 +01:00", "name": "\u00d6rebro \"x\"", "url": "\/a\/b\/", "summary": "a\u000Ab \ud83d\ude00"}]"#
-        let a = try EventScanner.scan(Array(api.utf8)), b = try EventScanner.scan(Array(python.utf8))
+        let python =
+            #"[{"id": 7, "datetime": "2024-01-02 3:04:05 +01:00", "name": "\u00d6rebro \"x\"", "url": "\/a\/b\/", "summary": "a\u000Ab \ud83d\ude00"}]"#
+        let a = try EventScanner.scan(Array(api.utf8))
+        let b = try EventScanner.scan(Array(python.utf8))
         #expect(a.events[0].hash == b.events[0].hash)
         // Stored lines stay as received.
         #expect(String(decoding: b.lineBytes(b.events[0]), as: UTF8.self).contains(#"\u00d6rebro"#))
@@ -191,7 +199,8 @@ import Testing
                 let scan = try EventScanner.scan(Array(body.utf8))
                 let line = scan.lineBytes(scan.events[0])
                 let mine = try #require(jsonObject(line)?["name"] as? String)
-                let foundation = try #require((try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]])?.first?["name"] as? String)
+                let foundation = try #require(
+                    (try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]])?.first?["name"] as? String)
                 #expect(mine == foundation, "\(special) at \(offset)")
             }
         }

@@ -1,7 +1,8 @@
+import EngineTesting
 import Foundation
 import Testing
+
 @testable import Engine
-import EngineTesting
 
 /// Bounded fuzzing in every run (more with FUZZ_ITERATIONS=N): random mutations of real
 /// responses, stored parts and metadata. Nothing may crash; whatever is accepted must be valid.
@@ -16,7 +17,9 @@ import EngineTesting
         switch rng.below(6) {
         case 0: b[i] ^= UInt8(1 << rng.below(8))
         case 1: b.removeSubrange(i..<min(b.count, i + 1 + rng.below(16)))
-        case 2: let j = min(b.count, i + 1 + rng.below(32)); b.insert(contentsOf: b[i..<j], at: rng.below(b.count))
+        case 2:
+            let j = min(b.count, i + 1 + rng.below(32))
+            b.insert(contentsOf: b[i..<j], at: rng.below(b.count))
         case 3: b.insert(contentsOf: (0..<(1 + rng.below(4))).map { _ in UInt8(rng.below(256)) }, at: i)
         case 4: b = Array(b.prefix(i))
         default:
@@ -28,7 +31,8 @@ import EngineTesting
 
     @Test func theDecoderNeverCrashesAndWhatItAcceptsIsValid() {
         var rng = SplitMix64(seed: 1)
-        let seeds = ["snapshot-2018-04-13-civil-courage-fixture.json", "snapshot-2026-03-31T0652Z-dnouri-filtered-cache.json"].map(Fixtures.bytes)
+        let seeds = ["snapshot-2018-04-13-civil-courage-fixture.json", "snapshot-2026-03-31T0652Z-dnouri-filtered-cache.json"].map(
+            Fixtures.bytes)
         var accepted = 0
         for n in 0..<Self.iterations {
             var body = seeds[n % seeds.count]
@@ -48,7 +52,10 @@ import EngineTesting
         var rng = SplitMix64(seed: 2)
         let scan = try! EventScanner.scan(Fixtures.bytes("snapshot-2018-04-13-civil-courage-fixture.json"))
         var part: [UInt8] = []
-        for e in scan.events { part += scan.lineBytes(e); part.append(0x0A) }
+        for e in scan.events {
+            part += scan.lineBytes(e)
+            part.append(0x0A)
+        }
         for n in 0..<Self.iterations {
             let damaged = Self.mutate(Self.mutate(part, &rng), &rng)
             let read = EventScanner.scanLines(damaged)
@@ -72,8 +79,10 @@ import EngineTesting
         }
     }
 
-    @Test(arguments: (try? FileManager.default.contentsOfDirectory(atPath: Fixtures.root.deletingLastPathComponent().appendingPathComponent("fuzz").path))?
-        .filter { $0.hasSuffix(".json") }.sorted() ?? [])
+    @Test(
+        arguments: (try? FileManager.default.contentsOfDirectory(
+            atPath: Fixtures.root.deletingLastPathComponent().appendingPathComponent("fuzz").path))?
+            .filter { $0.hasSuffix(".json") }.sorted() ?? [])
     func regressionCasesAreRejectedWithoutACrash(name: String) throws {
         let bytes = Array(try Data(contentsOf: Fixtures.root.deletingLastPathComponent().appendingPathComponent("fuzz/\(name)")))
         if name == "lone-surrogate.json" {

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Engine
 
 /// A store that can be taken down: every request fails while it is.
@@ -11,20 +12,45 @@ final class OutageStore: EventStore {
     func set(down value: Bool) { down.withLock { $0 = value } }
     private func check() throws { if down.withLock({ $0 }) { throw StoreError.io("connection refused (test outage)") } }
     var location: String { inner.location }
-    func readMetadata() async throws -> VersionedBlob? { try check(); return try await inner.readMetadata() }
-    func writeMetadata(_ bytes: [UInt8], expecting: String?) async throws { try check(); try await inner.writeMetadata(bytes, expecting: expecting) }
-    func setAsideMetadata(suffix: String) async throws -> String { try check(); return try await inner.setAsideMetadata(suffix: suffix) }
-    func writePart(_ part: PartRef, _ bytes: [UInt8]) async throws { try check(); try await inner.writePart(part, bytes) }
-    func deletePart(_ part: PartRef) async throws { try check(); try await inner.deletePart(part) }
-    func listParts(date: LocalDate?) async throws -> [PartRef] { try check(); return try await inner.listParts(date: date) }
-    func readPart(_ part: PartRef) async throws -> [UInt8] { try check(); return try await inner.readPart(part) }
-    func removeTemporaries() async throws -> Int { try check(); return try await inner.removeTemporaries() }
+    func readMetadata() async throws -> VersionedBlob? {
+        try check()
+        return try await inner.readMetadata()
+    }
+    func writeMetadata(_ bytes: [UInt8], expecting: String?) async throws {
+        try check()
+        try await inner.writeMetadata(bytes, expecting: expecting)
+    }
+    func setAsideMetadata(suffix: String) async throws -> String {
+        try check()
+        return try await inner.setAsideMetadata(suffix: suffix)
+    }
+    func writePart(_ part: PartRef, _ bytes: [UInt8]) async throws {
+        try check()
+        try await inner.writePart(part, bytes)
+    }
+    func deletePart(_ part: PartRef) async throws {
+        try check()
+        try await inner.deletePart(part)
+    }
+    func listParts(date: LocalDate?) async throws -> [PartRef] {
+        try check()
+        return try await inner.listParts(date: date)
+    }
+    func readPart(_ part: PartRef) async throws -> [UInt8] {
+        try check()
+        return try await inner.readPart(part)
+    }
+    func removeTemporaries() async throws -> Int {
+        try check()
+        return try await inner.removeTemporaries()
+    }
 }
 
 extension Harness {
     func poller(store: any EventStore) async throws -> Poller {
-        let p = try Poller(config: config, store: store, apiStateFile: APIStateFile(path: "\(root)/api-state.json"),
-                           transport: transport, clock: clock, random: { 0.5 })
+        let p = try Poller(
+            config: config, store: store, apiStateFile: APIStateFile(path: "\(root)/api-state.json"),
+            transport: transport, clock: clock, random: { 0.5 })
         try await p.open()
         return p
     }

@@ -1,6 +1,7 @@
-import Testing
-@testable import Engine
 import EngineTesting
+import Testing
+
+@testable import Engine
 
 /// The one rule for the newest version of an id, as every reader of the archive sees it.
 @Suite struct NewestVersionsTests {
@@ -76,7 +77,10 @@ import EngineTesting
 
     @Test func searchingKeepsOnlyNewestVersionsHoldingTheTextInEitherCase() async throws {
         let s = try await store([
-            (PartRef(date: day1, kind: .legacy(unix: 1_900_000_000)), [#"{"datetime": "2025-03-01 9:00:00 +01:00", "id": 4, "summary": "KÄVLINGE, brand"}"#]),
+            (
+                PartRef(date: day1, kind: .legacy(unix: 1_900_000_000)),
+                [#"{"datetime": "2025-03-01 9:00:00 +01:00", "id": 4, "summary": "KÄVLINGE, brand"}"#]
+            ),
             (PartRef(date: day1, cycle: 1), [line(1, "brand i Kävlinge"), line(2, "brand i KÄVLINGE"), line(3, "inget")]),
             (PartRef(date: day1, cycle: 2), [line(1, "rättad: inget"), line(3, "nu i kävlinge"), "{\"id\":9,\"datet"]),
         ])

@@ -1,8 +1,9 @@
+import EngineTesting
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Engine
-import EngineTesting
 
 extension ScriptedTransport {
     func push(fixture: String) { push(.success(HTTPResponse(status: 200, body: Fixtures.bytes(fixture)))) }
@@ -22,8 +23,9 @@ struct Harness {
     var store: LocalStore { LocalStore(root: root) }
 
     func poller() async throws -> Poller {
-        let p = try Poller(config: config, store: store, apiStateFile: APIStateFile(path: "\(root)/api-state.json"),
-                           transport: transport, clock: clock, random: { 0.5 })
+        let p = try Poller(
+            config: config, store: store, apiStateFile: APIStateFile(path: "\(root)/api-state.json"),
+            transport: transport, clock: clock, random: { 0.5 })
         try await p.open()
         return p
     }
@@ -42,7 +44,10 @@ struct Harness {
         while true {
             let generation = clock.generation
             if done.withLock({ $0 }) { break }
-            if let deadline = clock.nextDeadline { clock.set(deadline); continue }
+            if let deadline = clock.nextDeadline {
+                clock.set(deadline)
+                continue
+            }
             await clock.waitForChange(after: generation)
         }
         _ = await watcher.value

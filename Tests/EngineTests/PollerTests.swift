@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Engine
 
 @Suite struct PollerCycleTests {
@@ -268,9 +269,10 @@ struct FailingDateStore: EventStore {
     @Test func eventsOfAFailedPartitionWriteAreStoredByTheNextCycle() async throws {
         let h = Harness()
         let day = LocalDate(year: 2026, month: 8, day: 20)
-        let failing = try Poller(config: h.config, store: FailingDateStore(inner: h.store, failing: day),
-                                 apiStateFile: APIStateFile(path: "\(h.root)/api-state.json"), transport: h.transport,
-                                 clock: h.clock, random: { 0.5 })
+        let failing = try Poller(
+            config: h.config, store: FailingDateStore(inner: h.store, failing: day),
+            apiStateFile: APIStateFile(path: "\(h.root)/api-state.json"), transport: h.transport,
+            clock: h.clock, random: { 0.5 })
         try await failing.open()
         h.transport.push(fixture: Fixtures.latest)
         let broken = await h.cycle(failing)

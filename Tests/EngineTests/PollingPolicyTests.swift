@@ -1,6 +1,7 @@
-import Testing
-@testable import Engine
 import EngineTesting
+import Testing
+
+@testable import Engine
 
 @Suite struct PollingPolicyTests {
     func report(at t: Double, new: Int, gap: Bool = false, outcome: CycleReport.Outcome = .ok) -> CycleReport {
@@ -19,7 +20,7 @@ import EngineTesting
 
     @Test func aFillingWindowOrAGapBringsTheNextCallForward() {
         var p = AdaptivePolicy(rules: .polisen, interval: 1800)
-        #expect(p.nextDelay(after: report(at: 0, new: 500)) == 60)   // first cycle: learn the rate
+        #expect(p.nextDelay(after: report(at: 0, new: 500)) == 60)  // first cycle: learn the rate
         #expect(p.nextDelay(after: report(at: 60, new: 1)) > 60)
         var q = AdaptivePolicy(rules: .polisen, interval: 1800)
         _ = q.nextDelay(after: report(at: 0, new: 500))
@@ -31,7 +32,7 @@ import EngineTesting
         var p = AdaptivePolicy(rules: .polisen, interval: 1800)
         _ = p.nextDelay(after: report(at: 0, new: 500))
         // 100 new in 60 s: 250 more would take 150 s.
-        #expect(p.nextDelay(after: report(at: 60, new: 100)) == 120)   // at most twice the last delay
+        #expect(p.nextDelay(after: report(at: 60, new: 100)) == 120)  // at most twice the last delay
         #expect(p.nextDelay(after: report(at: 180, new: 200)) == 150)
     }
 
@@ -69,7 +70,8 @@ import EngineTesting
 
     @Test func atTodaysRateAdaptiveUsesFewerCalls() {
         let sim = PolicySimulation(eventsPerDay: PolicySimulation.todaysEventsPerDay, duration: 7 * 86_400)
-        let fixed = sim.run(FixedInterval(1800)), adaptive = sim.run(AdaptivePolicy(rules: .polisen, interval: 1800))
+        let fixed = sim.run(FixedInterval(1800))
+        let adaptive = sim.run(AdaptivePolicy(rules: .polisen, interval: 1800))
         #expect(fixed.lost == 0 && adaptive.lost == 0)
         #expect(adaptive.calls < fixed.calls)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Engine
 
 @Suite struct XXH64Tests {
@@ -59,8 +60,10 @@ import Testing
         #expect(APIDateTime.parse("2026-03-29 0:26:20 +01:00")!.stockholmDate.partitionPath == "2026/03/29")
     }
 
-    @Test(arguments: ["2024-13-01 1:00:00 +01:00", "2024-02-30 1:00:00 +01:00", "2024-01-01 24:00:00 +01:00",
-                      "2024-01-01 1:00 +01:00", "2024-01-01T1:00:00 +01:00", "2024-01-01 1:00:00 +0100"])
+    @Test(arguments: [
+        "2024-13-01 1:00:00 +01:00", "2024-02-30 1:00:00 +01:00", "2024-01-01 24:00:00 +01:00",
+        "2024-01-01 1:00 +01:00", "2024-01-01T1:00:00 +01:00", "2024-01-01 1:00:00 +0100",
+    ])
     func malformedDatetimesAreRejected(s: String) {
         #expect(APIDateTime.parse(s) == nil)
     }
@@ -94,7 +97,9 @@ import Testing
     @Test func theDayLimitHolds() {
         var ledger = CallLedger()
         let r = RateRules(minSpacing: 0, maxPerHour: 10_000, maxPerDay: 3)
-        ledger.record(at: 0); ledger.record(at: 100); ledger.record(at: 200)
+        ledger.record(at: 0)
+        ledger.record(at: 100)
+        ledger.record(at: 200)
         #expect(ledger.earliestAllowed(rules: r, now: 300) == 86_400)
         #expect(ledger.earliestAllowed(rules: r, now: 86_401) == 86_401)
     }
@@ -170,7 +175,8 @@ import Testing
     }
 
     @Test func aMillionAs() {
-        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }
 
@@ -180,7 +186,7 @@ import Testing
         ledger.record(at: 100)
         ledger.completeLast(at: 103.5)  // a slow response
         #expect(ledger.earliestAllowed(rules: RateRules(minSpacing: 10), now: 104) == 113.5)
-        ledger.completeLast(at: 50)     // never moves back
+        ledger.completeLast(at: 50)  // never moves back
         #expect(ledger.lastCall == 103.5)
     }
 }

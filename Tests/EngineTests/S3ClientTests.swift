@@ -1,20 +1,25 @@
+import EngineTesting
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Engine
-import EngineTesting
 
 @Suite struct S3ClientTests {
     func client(_ transport: ScriptedTransport, clock: ManualClock) -> S3Client {
-        S3Client(endpoint: "http://s3.test/", bucket: "b", region: "eu-stockholm-1",
-                 credentials: S3Credentials(accessKey: "AKIA", secretKey: "s3cr3t"), transport: transport, clock: clock)
+        S3Client(
+            endpoint: "http://s3.test/", bucket: "b", region: "eu-stockholm-1",
+            credentials: S3Credentials(accessKey: "AKIA", secretKey: "s3cr3t"), transport: transport, clock: clock)
     }
 
     /// Runs `body`, moving the manual clock whenever it sleeps (the backoff between retries).
     func drive<T: Sendable>(_ clock: ManualClock, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await body() }
         let done = Mutex(false)
-        let watcher = Task { _ = try? await task.value; done.withLock { $0 = true } }
+        let watcher = Task {
+            _ = try? await task.value
+            done.withLock { $0 = true }
+        }
         while !done.withLock({ $0 }) {
             if clock.sleeperCount > 0 { clock.advance(by: 1) } else { await Task.yield() }
         }
@@ -24,11 +29,13 @@ import EngineTesting
 
     @Test func slowDownAndConnectionFailuresAreRetriedThenSucceed() async throws {
         let clock = ManualClock()
-        let t = ScriptedTransport(clock: clock, [
-            .success(HTTPResponse(status: 503, body: Array("<Error><Code>SlowDown</Code></Error>".utf8))),
-            .failure(.connection("reset")),
-            .success(HTTPResponse(status: 200, headers: ["etag": "\"abc\""], body: Array("x".utf8))),
-        ])
+        let t = ScriptedTransport(
+            clock: clock,
+            [
+                .success(HTTPResponse(status: 503, body: Array("<Error><Code>SlowDown</Code></Error>".utf8))),
+                .failure(.connection("reset")),
+                .success(HTTPResponse(status: 200, headers: ["etag": "\"abc\""], body: Array("x".utf8))),
+            ])
         let c = client(t, clock: clock)
         let blob = try await drive(clock) { try await c.get("metadata.json") }
         #expect(blob?.version == "\"abc\"")
@@ -37,7 +44,8 @@ import EngineTesting
 
     @Test func a403IsNotRetriedAndNamesTheCause() async throws {
         let clock = ManualClock()
-        let t = ScriptedTransport(clock: clock, [.success(HTTPResponse(status: 403, body: Array("<Error><Code>SignatureDoesNotMatch</Code></Error>".utf8)))])
+        let t = ScriptedTransport(
+            clock: clock, [.success(HTTPResponse(status: 403, body: Array("<Error><Code>SignatureDoesNotMatch</Code></Error>".utf8)))])
         await #expect(throws: S3Client.RequestError(operation: "GET s3://b/k", failure: .denied("SignatureDoesNotMatch"))) {
             try await client(t, clock: clock).get("k")
         }
@@ -60,10 +68,13 @@ import EngineTesting
     @Test func everyRequestIsBoundedAndAStuckOneFailsNamingTheStoreAndTheOperation() async throws {
         let clock = ManualClock()
         let hole = BlackHole(clock: clock)
-        let c = S3Client(endpoint: "http://s3.test/", bucket: "archive", region: "r", credentials: S3Credentials(accessKey: "A", secretKey: "S"),
-                         transport: hole, clock: clock, timeout: 30)
+        let c = S3Client(
+            endpoint: "http://s3.test/", bucket: "archive", region: "r", credentials: S3Credentials(accessKey: "A", secretKey: "S"),
+            transport: hole, clock: clock, timeout: 30)
         let started = clock.now()
-        let error = await #expect(throws: S3Client.RequestError.self) { try await drive(clock) { try await c.get("polisen/metadata.json") } }
+        let error = await #expect(throws: S3Client.RequestError.self) {
+            try await drive(clock) { try await c.get("polisen/metadata.json") }
+        }
         let requests = hole.requests.withLock { $0 }
         // Retried with backoff while the operation had spent less than the limit, then given up.
         #expect(requests.count == 2)
@@ -71,15 +82,22 @@ import EngineTesting
         for r in requests {
             #expect(r.connectTimeout == 10 && r.totalTimeout == 30 && r.stallTimeout == 15)
         }
-        #expect(error?.description == "s3 GET s3://archive/polisen/metadata.json: timed out after 15 s (store_timeout 30 s); gave up after 2 attempts in 31 s")
+        #expect(
+            error?.description
+                == "s3 GET s3://archive/polisen/metadata.json: timed out after 15 s (store_timeout 30 s); gave up after 2 attempts in 31 s")
     }
 
     @Test func aShortStoreTimeoutBoundsTheConnectTooAndAQuickFailureIsStillRetried() async throws {
         let clock = ManualClock()
-        let t = ScriptedTransport(clock: clock, [.failure(.connection("refused")), .failure(.connection("refused")),
-                                                 .success(HTTPResponse(status: 200, body: Array("x".utf8)))])
-        let c = S3Client(endpoint: "http://s3.test/", bucket: "b", region: "r", credentials: S3Credentials(accessKey: "A", secretKey: "S"),
-                         transport: t, clock: clock, timeout: 4)
+        let t = ScriptedTransport(
+            clock: clock,
+            [
+                .failure(.connection("refused")), .failure(.connection("refused")),
+                .success(HTTPResponse(status: 200, body: Array("x".utf8))),
+            ])
+        let c = S3Client(
+            endpoint: "http://s3.test/", bucket: "b", region: "r", credentials: S3Credentials(accessKey: "A", secretKey: "S"),
+            transport: t, clock: clock, timeout: 4)
         let blob = try await drive(clock) { try await c.get("k") }
         #expect(blob?.bytes == Array("x".utf8))
         #expect(t.calls.count == 3)
@@ -87,7 +105,8 @@ import EngineTesting
 
     @Test func aPutThatFailsNamesItsObject() async throws {
         let clock = ManualClock()
-        let t = ScriptedTransport(clock: clock, [.success(HTTPResponse(status: 400, body: Array("<Error><Code>InvalidRequest</Code></Error>".utf8)))])
+        let t = ScriptedTransport(
+            clock: clock, [.success(HTTPResponse(status: 400, body: Array("<Error><Code>InvalidRequest</Code></Error>".utf8)))])
         let error = await #expect(throws: S3Client.RequestError.self) {
             try await client(t, clock: clock).put("p/events/2026/01/02/part-3.jsonl", [1], contentType: "application/x-ndjson")
         }
@@ -101,13 +120,15 @@ import EngineTesting
     }
 
     @Test func listResultsAreReadWithEntitiesDecoded() {
-        let xml = "<ListBucketResult><Contents><Key>a&amp;b.jsonl</Key></Contents><Contents><Key>c.jsonl</Key></Contents><IsTruncated>true</IsTruncated><NextContinuationToken>t1</NextContinuationToken></ListBucketResult>"
+        let xml =
+            "<ListBucketResult><Contents><Key>a&amp;b.jsonl</Key></Contents><Contents><Key>c.jsonl</Key></Contents><IsTruncated>true</IsTruncated><NextContinuationToken>t1</NextContinuationToken></ListBucketResult>"
         #expect(xmlValues("Key", in: xml) == ["a&b.jsonl", "c.jsonl"])
         #expect(xmlValues("NextContinuationToken", in: xml) == ["t1"])
     }
 
     @Test func credentialsFilesAreParsedByProfile() throws {
-        let text = "[default]\naws_access_key_id = A1\naws_secret_access_key = S1\n\n[oci]\naws_access_key_id=A2\naws_secret_access_key=S2\n"
+        let text =
+            "[default]\naws_access_key_id = A1\naws_secret_access_key = S1\n\n[oci]\naws_access_key_id=A2\naws_secret_access_key=S2\n"
         #expect(try S3CredentialsLoader.parse(text, profile: "oci", path: "f").accessKey == "A2")
         #expect(throws: S3CredentialsLoader.Problem.self) { try S3CredentialsLoader.parse(text, profile: "none", path: "f") }
     }
@@ -131,7 +152,8 @@ import EngineTesting
                 }
                 return "\"\(k)\": \(pyString(o[k] as! String))"
             }
-            byDate[String(dt.prefix(10)).replacingOccurrences(of: "-", with: "/"), default: []].append("{" + fields.joined(separator: ", ") + "}")
+            byDate[String(dt.prefix(10)).replacingOccurrences(of: "-", with: "/"), default: []].append(
+                "{" + fields.joined(separator: ", ") + "}")
         }
         for (date, lines) in byDate {
             let dir = "\(h.root)/events/\(date)"

@@ -1,14 +1,16 @@
-import Testing
-@testable import Config
 import Engine
+import Testing
+
+@testable import Config
 
 @Suite struct SettingsTests {
     func file(_ text: String) throws -> ConfigFile { try ConfigFile(path: "/etc/test/config.toml", text: text) }
 
     @Test func flagsBeatEnvironmentBeatFileBeatDefaults() throws {
         let f = try file("min_spacing = 12\nmax_per_hour = 40\nmax_per_day = 1000\nadaptive = true\n")
-        let s = try Settings.resolve(flags: ["min_spacing": "15"],
-                                     environment: ["POLISEN_DASH_MIN_SPACING": "13", "POLISEN_DASH_MAX_PER_HOUR": "30"], file: f)
+        let s = try Settings.resolve(
+            flags: ["min_spacing": "15"],
+            environment: ["POLISEN_DASH_MIN_SPACING": "13", "POLISEN_DASH_MAX_PER_HOUR": "30"], file: f)
         #expect(s.number(.minSpacing) == 15)
         #expect(s.entry(.minSpacing).source == .flag("--min-spacing"))
         #expect(s.integer(.maxPerHour) == 30)
@@ -28,7 +30,10 @@ import Engine
 
     @Test func anUnknownKeyNamesItselfTheFileAndTheNearestKnownKey() {
         #expect(throws: SettingError.self) { try file("max-per-hour = 3") }
-        do { _ = try file("max-per-hour = 3"); Issue.record("accepted an unknown key") } catch {
+        do {
+            _ = try file("max-per-hour = 3")
+            Issue.record("accepted an unknown key")
+        } catch {
             #expect("\(error)".contains("/etc/test/config.toml"))
             #expect("\(error)".contains("\"max-per-hour\""))
             #expect("\(error)".contains("did you mean \"max_per_hour\""))
@@ -38,7 +43,10 @@ import Engine
     @Test func aBadValueNamesTheKeyAndWhereItCameFrom() throws {
         let cases: [([String: String], [String: String], String, String)] = [
             ([:], [:], "min_spacing = \"soon\"", "min_spacing (file /etc/test/config.toml): expected a number"),
-            ([:], ["POLISEN_DASH_MAX_PER_DAY": "0"], "", "max_per_day (environment POLISEN_DASH_MAX_PER_DAY): expected a whole number of at least 1"),
+            (
+                [:], ["POLISEN_DASH_MAX_PER_DAY": "0"], "",
+                "max_per_day (environment POLISEN_DASH_MAX_PER_DAY): expected a whole number of at least 1"
+            ),
             (["log_level": "loud"], [:], "", "log_level (flag --log-level): expected one of trace"),
             (["metrics_addr": "9464"], [:], "", "metrics_addr (flag --metrics-addr): expected HOST:PORT"),
             ([:], [:], "api_url = \"ftp://x\"", "api_url (file /etc/test/config.toml): expected an http"),
@@ -56,7 +64,10 @@ import Engine
     }
 
     @Test func aTOMLSyntaxErrorGivesTheLineAndColumn() {
-        do { _ = try file("interval = 60\nmin_spacing =\n"); Issue.record("accepted broken TOML") } catch {
+        do {
+            _ = try file("interval = 60\nmin_spacing =\n")
+            Issue.record("accepted broken TOML")
+        } catch {
             #expect("\(error)".hasPrefix("/etc/test/config.toml:2:"))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Engine
 
 @Suite struct SeenStateTests {
@@ -31,7 +32,10 @@ import Testing
         var window: [Int] = []
         var t = 1_780_000_000.0
         for _ in 0..<(90 * 48) {
-            for _ in 0..<2 { window.append(nextID); nextID += 1 }
+            for _ in 0..<2 {
+                window.append(nextID)
+                nextID += 1
+            }
             if window.count > 500 { window.removeFirst(window.count - 500) }
             for id in window { meta.seen.record(id: id, hash: UInt64(id), date: StockholmCalendar.date(at: Int64(t)), at: Int64(t)) }
             meta.prune(now: t, bounds: bounds)
@@ -85,7 +89,8 @@ import Testing
     /// Two real snapshots two hours apart, with 353 url-only edits and 7 url+gps edits between
     /// them; the expected counts come from Foundation's independent reading of both files.
     @Test func editsBetweenRealSnapshotsAreFoundByContent() throws {
-        let before = "snapshot-2024-12-02T1447Z-dnouri.json", after = "snapshot-2024-12-04T1635Z-dnouri.json"
+        let before = "snapshot-2024-12-02T1447Z-dnouri.json"
+        let after = "snapshot-2024-12-04T1635Z-dnouri.json"
         var seen = SeenState()
         let first = try EventScanner.scan(Fixtures.bytes(before))
         for e in first.events { seen.record(id: e.id, hash: e.hash, date: e.localDate, at: 0) }
@@ -93,9 +98,14 @@ import Testing
         let c = Deduplicator.classify(second, seen: seen, completeAfter: nil)
 
         let old = Dictionary(uniqueKeysWithValues: Fixtures.objects(before).map { ($0["id"] as! Int, $0 as NSDictionary) })
-        var expectNew = 0, expectUpdated = 0, expectSame = 0
+        var expectNew = 0
+        var expectUpdated = 0
+        var expectSame = 0
         for o in Fixtures.objects(after) {
-            guard let prev = old[o["id"] as! Int] else { expectNew += 1; continue }
+            guard let prev = old[o["id"] as! Int] else {
+                expectNew += 1
+                continue
+            }
             if prev == o as NSDictionary { expectSame += 1 } else { expectUpdated += 1 }
         }
         #expect(c.new.count == expectNew)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 /// The one sanitiser for human-readable output (issue: event text is data, never terminal control).

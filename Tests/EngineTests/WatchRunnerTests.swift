@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
 @testable import Engine
 
 /// The watch runner with real shell commands: what runs, with what input, and that nothing a
@@ -20,8 +21,9 @@ import Testing
     }
 
     func runner(_ rules: [WatchRule], _ limits: WatchRunner.Limits = .init(), _ published: Published) -> WatchRunner {
-        WatchRunner(rules: rules, limits: limits, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-                    now: { 0 }, publish: published.add)
+        WatchRunner(
+            rules: rules, limits: limits, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+            now: { 0 }, publish: published.add)
     }
 
     func finished(_ stored: [StoredEvent], cycle: Int = 7) -> EngineEvent {
@@ -36,7 +38,10 @@ import Testing
         }
     }
 
-    struct Failure: Error, CustomStringConvertible { var description: String; init(_ d: String) { description = d } }
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
 
     func lines(_ path: String) -> [String] {
         ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
@@ -44,7 +49,10 @@ import Testing
 
     @Test func aCommandGetsEachMatchingStoredLineOnceWithItsName() async throws {
         let dir = temporaryDirectory()
-        let rule = try WatchRule(name: "trafik", query: "type:trafik", command: "cat >> \(dir)/out.jsonl; echo \"$POLISEN_WATCH_NAME $POLISEN_WATCH_EVENT_ID $POLISEN_WATCH_CHANGE\" >> \(dir)/env.txt")
+        let rule = try WatchRule(
+            name: "trafik", query: "type:trafik",
+            command: "cat >> \(dir)/out.jsonl; echo \"$POLISEN_WATCH_NAME $POLISEN_WATCH_EVENT_ID $POLISEN_WATCH_CHANGE\" >> \(dir)/env.txt"
+        )
         let quiet = try WatchRule(name: "no command", query: "brand", colorIndex: 1)
         let published = Published()
         let r = runner([rule, quiet], .init(), published)
@@ -68,7 +76,8 @@ import Testing
     @Test func consumeNeverWaitsForACommand() async throws {
         let dir = temporaryDirectory()
         // The command waits until the test has got control back from consume.
-        let rule = try WatchRule(name: "waits", query: "", command: "touch \(dir)/started; while [ ! -f \(dir)/go ]; do sleep 0.02; done; touch \(dir)/done")
+        let rule = try WatchRule(
+            name: "waits", query: "", command: "touch \(dir)/started; while [ ! -f \(dir)/go ]; do sleep 0.02; done; touch \(dir)/done")
         let published = Published()
         let r = runner([rule], .init(), published)
         r.consume(finished([Self.stored[0]]))
@@ -113,10 +122,12 @@ import Testing
         let dir = temporaryDirectory()
         try FileManager.default.createDirectory(atPath: "\(dir)/running", withIntermediateDirectories: true)
         // Each command notes how many run beside it, holds a little, then leaves.
-        let rule = try WatchRule(name: "busy", query: "", command: """
-            touch \(dir)/running/$POLISEN_WATCH_EVENT_ID; ls \(dir)/running | wc -l >> \(dir)/counts; \
-            sleep 0.2; rm \(dir)/running/$POLISEN_WATCH_EVENT_ID; echo $POLISEN_WATCH_EVENT_ID >> \(dir)/ran
-            """)
+        let rule = try WatchRule(
+            name: "busy", query: "",
+            command: """
+                touch \(dir)/running/$POLISEN_WATCH_EVENT_ID; ls \(dir)/running | wc -l >> \(dir)/counts; \
+                sleep 0.2; rm \(dir)/running/$POLISEN_WATCH_EVENT_ID; echo $POLISEN_WATCH_EVENT_ID >> \(dir)/ran
+                """)
         let published = Published()
         let r = runner([rule], .init(concurrency: 3, queueLimit: 100), published)
         let twelve = Array(Self.stored.prefix(12))

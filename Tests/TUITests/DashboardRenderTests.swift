@@ -1,7 +1,8 @@
+import EngineTesting
 import Foundation
 import Testing
+
 @testable import Engine
-import EngineTesting
 @testable import TUI
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -14,18 +15,28 @@ func fixtureEvents(_ name: String = "snapshot-2026-08-22T1754Z-dnouri.json") -> 
 
 func sampleReport(cycle: Int = 7, fetchMs: Double = 312) -> CycleReport {
     var r = CycleReport(cycle: cycle, trigger: .schedule, startedAt: 1_780_000_000)
-    r.fetched = 500; r.new = 2; r.unchanged = 498
-    r.stages.fetchMs = fetchMs; r.stages.getMetadataMs = 1.2; r.stages.processMs = 0.3
-    r.stages.saveEventsMs = 2.5; r.stages.updateMetadataMs = 1.8
+    r.fetched = 500
+    r.new = 2
+    r.unchanged = 498
+    r.stages.fetchMs = fetchMs
+    r.stages.getMetadataMs = 1.2
+    r.stages.processMs = 0.3
+    r.stages.saveEventsMs = 2.5
+    r.stages.updateMetadataMs = 1.8
     r.totalMs = fetchMs + 5.8
     var http = CycleReport.HTTPFacts(HTTPResponse(status: 200, body: Array(repeating: 0, count: 172_000), bytesWire: 29_500))
-    http.dnsMs = 12; http.connectMs = 20; http.tlsMs = 45; http.ttfbMs = 200; http.totalMs = 300
+    http.dnsMs = 12
+    http.connectMs = 20
+    http.tlsMs = 45
+    http.ttfbMs = 200
+    http.totalMs = 300
     r.http = http
     return r
 }
 
 func state(width: Int = 120, height: Int = 40) -> DashboardState {
-    var s = DashboardState(width: width, height: height, now: 1_780_000_000, storeLocation: "/srv/polisen", apiURL: "https://polisen.se/api/events")
+    var s = DashboardState(
+        width: width, height: height, now: 1_780_000_000, storeLocation: "/srv/polisen", apiURL: "https://polisen.se/api/events")
     s.events = fixtureEvents()
     s.newIDs = [650297]
     s.reports = [sampleReport(cycle: 6, fetchMs: 250), sampleReport()]
@@ -54,7 +65,8 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         s.schedule = FixedInterval(1800).description
         #expect(render(s).text.contains("schedule: every 30 min"))
         // At the smallest size the line gives way rather than overwrite the border.
-        s.width = 80; s.height = 24
+        s.width = 80
+        s.height = 24
         let small = render(s)
         let layout = DashboardLayout.compute(width: 80, height: 24)!
         #expect(small[layout.headroom.x, layout.headroom.maxY - 1].text == "└")
@@ -115,7 +127,9 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         var s = state()
         s.failures = [
             FailureEntry(at: 1_780_000_000, cycle: 7, stage: .fetch, error: "HTTP 503", attempt: 1, backoff: 2, outcome: .retrying),
-            FailureEntry(at: 1_780_000_003, cycle: 7, stage: .fetch, error: "recovered after HTTP 503", attempt: 2, backoff: nil, outcome: .recovered),
+            FailureEntry(
+                at: 1_780_000_003, cycle: 7, stage: .fetch, error: "recovered after HTTP 503", attempt: 2, backoff: nil, outcome: .recovered
+            ),
         ]
         let lines = render(s).lines
         let retry = lines.firstIndex { $0.contains("fetch #1 retry in 2 s") }
@@ -197,7 +211,10 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         _ = s.reduce(.key(.char("/")))
         for c in "kävlinge" { _ = s.reduce(.key(.char(c))) }
         #expect(s.visibleEvents.count >= 1)
-        #expect(s.visibleEvents.allSatisfy { ($0.name ?? "").lowercased().contains("kävlinge") || ($0.summary ?? "").lowercased().contains("kävlinge") })
+        #expect(
+            s.visibleEvents.allSatisfy {
+                ($0.name ?? "").lowercased().contains("kävlinge") || ($0.summary ?? "").lowercased().contains("kävlinge")
+            })
         _ = s.reduce(.key(.enter))
         #expect(s.prompt == nil && s.filter == "kävlinge")
         _ = s.reduce(.key(.escape))
@@ -209,9 +226,15 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         let all = s.visibleEvents
         s.filter = "type:brand place:skåne"
         #expect(!s.visibleEvents.isEmpty)
-        #expect(s.visibleEvents.count == all.filter { ($0.type ?? "").lowercased().contains("brand") && ($0.location?.name ?? "").lowercased().contains("skåne") }.count)
+        #expect(
+            s.visibleEvents.count
+                == all.filter { ($0.type ?? "").lowercased().contains("brand") && ($0.location?.name ?? "").lowercased().contains("skåne") }
+                .count)
         s.filter = "type:brand villa"
-        #expect(s.visibleEvents.allSatisfy { ($0.type ?? "").lowercased().contains("brand") && (($0.summary ?? "") + ($0.name ?? "")).lowercased().contains("villa") })
+        #expect(
+            s.visibleEvents.allSatisfy {
+                ($0.type ?? "").lowercased().contains("brand") && (($0.summary ?? "") + ($0.name ?? "")).lowercased().contains("villa")
+            })
         s.filter = "place:nowhere"
         #expect(s.visibleEvents.isEmpty)
         #expect(render(s).text.contains("no event matches"))
@@ -232,7 +255,9 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
     @Test func replayLoadsTheNewestDayAndStepsThroughDays() {
         var s = state()
         #expect(s.reduce(.key(.char("r"))) == [.loadReplayDates])
-        let days = [LocalDate(year: 2026, month: 8, day: 20), LocalDate(year: 2026, month: 8, day: 21), LocalDate(year: 2026, month: 8, day: 22)]
+        let days = [
+            LocalDate(year: 2026, month: 8, day: 20), LocalDate(year: 2026, month: 8, day: 21), LocalDate(year: 2026, month: 8, day: 22),
+        ]
         #expect(s.reduce(.replayDates(days)) == [.loadReplayDay(days[2])])
         _ = s.reduce(.replayDay(StoreReader.Day(date: days[2], events: Array(fixtureEvents().prefix(3)), problems: [])))
         #expect(s.visibleEvents.count == 3)
@@ -271,7 +296,8 @@ func state(width: Int = 120, height: Int = 40) -> DashboardState {
         for i in 0..<200 { _ = s.reduce(.engine(.cycleFinished(sampleReport(cycle: i), stored: []))) }
         #expect(s.reports.count == DashboardState.keptReports)
         for i in 0..<300 {
-            _ = s.reduce(.engine(.failure(FailureEntry(at: 0, cycle: i, stage: .fetch, error: "x", attempt: 1, backoff: nil, outcome: .gaveUp))))
+            _ = s.reduce(
+                .engine(.failure(FailureEntry(at: 0, cycle: i, stage: .fetch, error: "x", attempt: 1, backoff: nil, outcome: .gaveUp))))
         }
         #expect(s.failures.count == DashboardState.keptFailures)
     }

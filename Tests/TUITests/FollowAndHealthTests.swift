@@ -1,7 +1,8 @@
+import EngineTesting
 import Foundation
 import Testing
+
 @testable import Engine
-import EngineTesting
 @testable import TUI
 
 /// Issue 15: following what is new, and the archive's health at a glance.
@@ -120,8 +121,13 @@ import EngineTesting
 
     @Test func aFirstRunAgainstAnUnreachableAPISaysSoInTheEventsPane() {
         var s = state()
-        s.events = []; s.reports = []
-        s.failures = [FailureEntry(at: s.now - 5, cycle: 1, stage: .fetch, error: "connection failed: Could not resolve host", attempt: 1, backoff: 2, outcome: .retrying, kind: .connection)]
+        s.events = []
+        s.reports = []
+        s.failures = [
+            FailureEntry(
+                at: s.now - 5, cycle: 1, stage: .fetch, error: "connection failed: Could not resolve host", attempt: 1, backoff: 2,
+                outcome: .retrying, kind: .connection)
+        ]
         #expect(render(s).text.contains("the API has not answered yet: connection failed"))
         s.reports = [failedCycle(at: s.now - 3, cycle: 1)]
         let text = render(s).text
@@ -136,13 +142,22 @@ import EngineTesting
             ("http_302", .fetch, "HTTP 302 redirect to /block: the site's rate limiter answers so; not data", "rate limiter answered"),
             ("http_403", .fetch, "HTTP 403", "User-Agent"),
             ("http_404", .fetch, "HTTP 404: the API's rules say a 404 is permanent; polling stopped", "check --api-url, then reset"),
-            ("other", .saveEvents, "s3 PUT events/2026/08/22/part-9.jsonl on bucket/prefix: timed out after 30 s", "the store failed during save events"),
+            (
+                "other", .saveEvents, "s3 PUT events/2026/08/22/part-9.jsonl on bucket/prefix: timed out after 30 s",
+                "the store failed during save events"
+            ),
         ]
         for (kind, stage, error, hint) in cases {
             // Wide enough that neither the error nor the hint wraps.
             var s = state(width: 200, height: 60)
-            s.failures = [FailureEntry(at: s.now - 60, cycle: 9, stage: stage, error: error, attempt: 1, backoff: nil, outcome: .gaveUp, kind: FailureKind(rawValue: kind))]
-            _ = s.reduce(.key(.tab)); _ = s.reduce(.key(.tab)); _ = s.reduce(.key(.tab))
+            s.failures = [
+                FailureEntry(
+                    at: s.now - 60, cycle: 9, stage: stage, error: error, attempt: 1, backoff: nil, outcome: .gaveUp,
+                    kind: FailureKind(rawValue: kind))
+            ]
+            _ = s.reduce(.key(.tab))
+            _ = s.reduce(.key(.tab))
+            _ = s.reduce(.key(.tab))
             #expect(s.focus == .failures)
             _ = s.reduce(.key(.enter))
             #expect(s.failureDetailOpen)
@@ -158,7 +173,11 @@ import EngineTesting
 
     @Test func failureLinesEndWithAnEllipsisWhenCut() {
         var s = state(width: 80, height: 24)
-        s.failures = [FailureEntry(at: s.now, cycle: 9, stage: .fetch, error: String(repeating: "very long error text ", count: 10), attempt: 1, backoff: nil, outcome: .gaveUp)]
+        s.failures = [
+            FailureEntry(
+                at: s.now, cycle: 9, stage: .fetch, error: String(repeating: "very long error text ", count: 10), attempt: 1, backoff: nil,
+                outcome: .gaveUp)
+        ]
         let line = render(s).lines.first { $0.contains("very long error") }!
         #expect(line.contains("…│"))
     }

@@ -1,7 +1,8 @@
+import EngineTesting
 import Foundation
 import Testing
+
 @testable import Engine
-import EngineTesting
 @testable import TUI
 
 /// Golden screens: the text of the cell buffer for each view at 80×24 and 120×40, kept in
@@ -15,7 +16,8 @@ import EngineTesting
     static let now: Double = 1_787_421_600
 
     static func base(width: Int, height: Int) -> DashboardState {
-        var s = DashboardState(width: width, height: height, now: now, storeLocation: "/srv/polisen", apiURL: "https://polisen.se/api/events")
+        var s = DashboardState(
+            width: width, height: height, now: now, storeLocation: "/srv/polisen", apiURL: "https://polisen.se/api/events")
         s.events = fixtureEvents()
         s.newIDs = [650297]
         var older = sampleReport(cycle: 6, fetchMs: 250)
@@ -27,8 +29,11 @@ import EngineTesting
         s.nextPollAt = now + 1500
         s.schedule = FixedInterval(1800).description
         s.failures = [
-            FailureEntry(at: now - 1805, cycle: 6, stage: .fetch, error: "HTTP 503", attempt: 1, backoff: 2, outcome: .retrying, kind: .http(503)),
-            FailureEntry(at: now - 1801, cycle: 6, stage: .fetch, error: "recovered after HTTP 503", attempt: 2, backoff: nil, outcome: .recovered, kind: .http(503)),
+            FailureEntry(
+                at: now - 1805, cycle: 6, stage: .fetch, error: "HTTP 503", attempt: 1, backoff: 2, outcome: .retrying, kind: .http(503)),
+            FailureEntry(
+                at: now - 1801, cycle: 6, stage: .fetch, error: "recovered after HTTP 503", attempt: 2, backoff: nil, outcome: .recovered,
+                kind: .http(503)),
         ]
         s.watches = [try! WatchRule(name: "brand", query: "type:brand", bell: true, colorIndex: 0)]
         return s
@@ -46,9 +51,11 @@ import EngineTesting
         report.retries = 3
         failed.reports.append(report)
         for attempt in 1...4 {
-            failed.failures.append(FailureEntry(at: now - 60 + Double(attempt * 2), cycle: 8, stage: .fetch,
-                                                error: "connection failed: Could not resolve host: polisen.se", attempt: attempt,
-                                                backoff: attempt < 4 ? 2 : nil, outcome: attempt < 4 ? .retrying : .gaveUp, kind: .connection))
+            failed.failures.append(
+                FailureEntry(
+                    at: now - 60 + Double(attempt * 2), cycle: 8, stage: .fetch,
+                    error: "connection failed: Could not resolve host: polisen.se", attempt: attempt,
+                    backoff: attempt < 4 ? 2 : nil, outcome: attempt < 4 ? .retrying : .gaveUp, kind: .connection))
         }
         failed.focus = .failures
         views.append(("failures", failed))
@@ -72,8 +79,10 @@ import EngineTesting
 
         var replay = base(width: width, height: height)
         let days = [LocalDate(year: 2026, month: 8, day: 21), LocalDate(year: 2026, month: 8, day: 22)]
-        replay.replay = DashboardState.Replay(dates: days, index: 1,
-                                              day: StoreReader.Day(date: days[1], events: fixtureEvents().filter { $0.parsedDateTime?.stockholmDate == days[1] }, problems: []))
+        replay.replay = DashboardState.Replay(
+            dates: days, index: 1,
+            day: StoreReader.Day(
+                date: days[1], events: fixtureEvents().filter { $0.parsedDateTime?.stockholmDate == days[1] }, problems: []))
         views.append(("replay", replay))
         return views
     }
@@ -91,9 +100,15 @@ import EngineTesting
                 continue
             }
             let golden = try String(contentsOf: file, encoding: .utf8)
-            let diff = zip(golden.split(separator: "\n", omittingEmptySubsequences: false), text.split(separator: "\n", omittingEmptySubsequences: false))
-                .enumerated().first { $0.element.0 != $0.element.1 }
-            #expect(text == golden, "\(name) \(size) differs at row \(diff?.offset ?? -1):\n  golden: \(diff?.element.0 ?? "")\n  now:    \(diff?.element.1 ?? "")\n(UPDATE_GOLDEN=1 regenerates)")
+            let diff = zip(
+                golden.split(separator: "\n", omittingEmptySubsequences: false),
+                text.split(separator: "\n", omittingEmptySubsequences: false)
+            )
+            .enumerated().first { $0.element.0 != $0.element.1 }
+            #expect(
+                text == golden,
+                "\(name) \(size) differs at row \(diff?.offset ?? -1):\n  golden: \(diff?.element.0 ?? "")\n  now:    \(diff?.element.1 ?? "")\n(UPDATE_GOLDEN=1 regenerates)"
+            )
         }
     }
 

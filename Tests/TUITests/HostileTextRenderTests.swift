@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Engine
 @testable import TUI
 
@@ -15,7 +16,7 @@ import Testing
     static func forbidden(_ s: Unicode.Scalar) -> Bool {
         switch s.value {
         case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x180E, 0x00AD, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x206F, 0xFEFF,
-             0xFFF9...0xFFFB, 0xE0000...0xE007F:
+            0xFFF9...0xFFFB, 0xE0000...0xE007F:
             return true
         default: return false
         }
@@ -30,12 +31,14 @@ import Testing
     /// Every cell clean, and every pane's left and right border on every row it spans.
     func expectWhole(_ buf: CellBuffer, _ what: String) {
         for (i, cell) in buf.cells.enumerated() where cell.text.unicodeScalars.contains(where: Self.forbidden) {
-            Issue.record("\(what): cell \(i % buf.width),\(i / buf.width) holds \(cell.text.unicodeScalars.map { String($0.value, radix: 16) })")
+            Issue.record(
+                "\(what): cell \(i % buf.width),\(i / buf.width) holds \(cell.text.unicodeScalars.map { String($0.value, radix: 16) })")
         }
         let layout = DashboardLayout.compute(width: buf.width, height: buf.height)!
         for pane in [layout.events, layout.latency, layout.headroom, layout.failures] + (layout.counts.map { [$0] } ?? []) {
             for y in pane.y..<pane.maxY {
-                let left = buf[pane.x, y].text, right = buf[pane.maxX - 1, y].text
+                let left = buf[pane.x, y].text
+                let right = buf[pane.maxX - 1, y].text
                 #expect(["│", "┌", "└", "├"].contains(left), "\(what): row \(y) left border \(left)")
                 #expect(["│", "┐", "┘", "┤"].contains(right), "\(what): row \(y) right border \(right)")
             }

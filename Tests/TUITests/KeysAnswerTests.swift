@@ -1,7 +1,8 @@
+import EngineTesting
 import Foundation
 import Testing
+
 @testable import Engine
-import EngineTesting
 @testable import TUI
 
 /// Every key answers, also when it refuses; the answer is in the status line.
@@ -15,10 +16,12 @@ import EngineTesting
         #expect(statusLine(s).contains("poll refused: the hourly budget (60/60) is used up; possible at"))
         #expect(!s.manualRequested)
         // At 80 columns in a shorter wording, still with the time.
-        s.width = 80; s.height = 24
+        s.width = 80
+        s.height = 24
         #expect(statusLine(s).contains("poll refused: hour budget used up; at "))
         #expect(statusLine(s).contains("(in "))
-        s.width = 120; s.height = 40
+        s.width = 120
+        s.height = 40
         s.phase = .stopped(reason: "HTTP 404")
         #expect(s.reduce(.key(.char("p"))) == [])
         #expect(statusLine(s).contains("poll refused: polling is stopped (HTTP 404); R resets the stop"))
@@ -169,7 +172,10 @@ import EngineTesting
         #expect(!filtered.contains("Trafikolycka "))
         // Per hour: the fixture's last 24 hours, counted from its events.
         let counts = EventCounts(s.events, now: s.now)
-        #expect(counts.perHour.reduce(0, +) == s.events.filter { Double($0.parsedDateTime!.instant) > s.now - 86_400 && Double($0.parsedDateTime!.instant) <= s.now }.count)
+        #expect(
+            counts.perHour.reduce(0, +)
+                == s.events.filter { Double($0.parsedDateTime!.instant) > s.now - 86_400 && Double($0.parsedDateTime!.instant) <= s.now }
+                .count)
     }
 
     @Test func aLargeTerminalHasACountsPane() {

@@ -6,11 +6,11 @@ struct Compact: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge each day's part files into one (atomic, idempotent, safe while a poller runs).",
         discussion: """
-        Replay output is the same before and after. Days whose events also have versions stored \
-        under another day are left as they are.
+            Replay output is the same before and after. Days whose events also have versions stored \
+            under another day are left as they are.
 
-        Example: polisen-dash compact --store /var/lib/polisen-dash --before 2026-01-01
-        """)
+            Example: polisen-dash compact --store /var/lib/polisen-dash --before 2026-01-01
+            """)
 
     @OptionGroup var options: StoreOptions
 
@@ -30,8 +30,9 @@ struct Compact: AsyncParsableCommand {
             StandardStreams.error("\(TerminalText.sanitize(line))\n")
         }
         for reason in report.skipped { StandardStreams.error("left as is: \(TerminalText.sanitize(reason))\n") }
-        print("compacted \(report.daysCompacted) day(s): \(report.partsMerged) part files merged"
-              + (report.leftoversRemoved > 0 ? ", \(report.leftoversRemoved) left over by an earlier run removed" : "")
-              + " in \(store.location)")
+        print(
+            "compacted \(report.daysCompacted) day(s): \(report.partsMerged) part files merged"
+                + (report.leftoversRemoved > 0 ? ", \(report.leftoversRemoved) left over by an earlier run removed" : "")
+                + " in \(store.location)")
     }
 }

@@ -7,11 +7,11 @@ struct Config: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the effective configuration and where each value came from (secrets redacted).",
         discussion: """
-        Precedence: flags, then environment variables (POLISEN_DASH_<KEY>), then the config file
-        ($XDG_CONFIG_HOME/polisen-dash/config.toml, or --config / POLISEN_DASH_CONFIG), then defaults.
+            Precedence: flags, then environment variables (POLISEN_DASH_<KEY>), then the config file
+            ($XDG_CONFIG_HOME/polisen-dash/config.toml, or --config / POLISEN_DASH_CONFIG), then defaults.
 
-        Example: polisen-dash config --config /etc/polisen-dash/config.toml --json
-        """)
+            Example: polisen-dash config --config /etc/polisen-dash/config.toml --json
+            """)
 
     @OptionGroup var options: EngineOptions
 
@@ -30,12 +30,15 @@ struct Config: AsyncParsableCommand {
             var object: [String: JSONOutput.Value] = [:]
             for row in rows { object[row.key] = .object(["value": row.typed, "source": .string(row.source)]) }
             if let credentials { object["s3_credentials"] = .object(["value": .string("<redacted>"), "source": .string(credentials)]) }
-            object["config_file"] = .object(["value": setup.settings.filePath.map(JSONOutput.Value.string) ?? .null,
-                                             "source": .string(setup.settings.filePath == nil ? "none" : "read")])
+            object["config_file"] = .object([
+                "value": setup.settings.filePath.map(JSONOutput.Value.string) ?? .null,
+                "source": .string(setup.settings.filePath == nil ? "none" : "read"),
+            ])
             print(JSONOutput.Value.object(object).prettyText)
             return
         }
-        print("config file: \(setup.settings.filePath ?? "none (\(ConfigFile.defaultPath(environment: setup.environment)) does not exist)")")
+        print(
+            "config file: \(setup.settings.filePath ?? "none (\(ConfigFile.defaultPath(environment: setup.environment)) does not exist)")")
         let keyWidth = rows.map(\.key.count).max() ?? 0
         let valueWidth = min(60, rows.map(\.value.count).max() ?? 0)
         for row in rows {
@@ -58,4 +61,3 @@ struct Config: AsyncParsableCommand {
         }
     }
 }
-

@@ -26,9 +26,10 @@ struct Dashboard: AsyncParsableCommand {
         let scheduler = setup.makeScheduler(poller: poller)
         // A dashboard that polls is a service too: `attach` and `tail` can join it.
         let control = await setup.serveControl(poller: poller, scheduler: scheduler, logger: logger)
-        await LiveDashboard.run(poller: poller, scheduler: scheduler, apiURL: redactingUserInfo(setup.apiURL),
-                                noColor: noColorRequested, watches: setup.settings.watchRules,
-                                environment: ProcessInfo.processInfo.environment)
+        await LiveDashboard.run(
+            poller: poller, scheduler: scheduler, apiURL: redactingUserInfo(setup.apiURL),
+            noColor: noColorRequested, watches: setup.settings.watchRules,
+            environment: ProcessInfo.processInfo.environment)
         watch?.stop()
         await control?.stop()
         await metrics?.stop()
@@ -39,10 +40,10 @@ struct Attach: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the dashboard on the service polling the store (run under systemd, or another dashboard).",
         discussion: """
-        q detaches and leaves the service running; if the service stops, t takes over polling here.
+            q detaches and leaves the service running; if the service stops, t takes over polling here.
 
-        Example: polisen-dash attach --config /etc/polisen-dash/config.toml
-        """)
+            Example: polisen-dash attach --config /etc/polisen-dash/config.toml
+            """)
 
     @OptionGroup var options: EngineOptions
 
@@ -69,8 +70,9 @@ extension Setup {
             StandardStreams.error("attach: cannot open the store for replay: \(error)\n")
             return .detached
         }
-        return await AttachedDashboard.run(link: link, store: store, noColor: noColorRequested, watches: settings.watchRules,
-                                           environment: ProcessInfo.processInfo.environment)
+        return await AttachedDashboard.run(
+            link: link, store: store, noColor: noColorRequested, watches: settings.watchRules,
+            environment: ProcessInfo.processInfo.environment)
     }
 }
 

@@ -21,21 +21,27 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let api = try DemoAPI(bundle: Array(DemoAPI.bundledEvents.utf8))
-        let root = store ?? FileManager.default.temporaryDirectory.appendingPathComponent("polisen-dash-demo-\(UUID().uuidString.prefix(8))").path
+        let root =
+            store ?? FileManager.default.temporaryDirectory.appendingPathComponent("polisen-dash-demo-\(UUID().uuidString.prefix(8))").path
         var config = EngineConfig(apiURL: "demo://polisen.se/api/events")
         config.rules = RateRules(minSpacing: minSpacing, maxPerHour: 60, maxPerDay: 1440)
         let lock: StoreLock
-        do { lock = try StoreLock(storeRoot: root) } catch { throw CommandFailure(description: "\(error)", status: error is StoreLock.Held ? .storeLocked : .failed) }
+        do { lock = try StoreLock(storeRoot: root) } catch {
+            throw CommandFailure(description: "\(error)", status: error is StoreLock.Held ? .storeLocked : .failed)
+        }
         let quiet = Logger(label: "polisen-dash") { _ in SwiftLogNoOpLogHandler() }
-        let poller = try Poller(config: config, store: LocalStore(root: root),
-                                apiStateFile: APIStateFile(path: "\(root)/api-state.json"), transport: api, logger: quiet, lock: lock)
+        let poller = try Poller(
+            config: config, store: LocalStore(root: root),
+            apiStateFile: APIStateFile(path: "\(root)/api-state.json"), transport: api, logger: quiet, lock: lock)
         try await poller.open()
         let scheduler = Scheduler(poller: poller, clock: SystemClock(), interval: interval)
         // `polisen-dash attach --store STORE` can watch the demo as it would a service.
-        let control = await ControlServer.serve(at: "\(root)/.control.sock", store: root, apiURL: "simulated polisen.se API",
-                                                poller: poller, scheduler: scheduler, logger: quiet)
-        await LiveDashboard.run(poller: poller, scheduler: scheduler, apiURL: "simulated polisen.se API", demo: true, noColor: noColorRequested,
-                                environment: ProcessInfo.processInfo.environment)
+        let control = await ControlServer.serve(
+            at: "\(root)/.control.sock", store: root, apiURL: "simulated polisen.se API",
+            poller: poller, scheduler: scheduler, logger: quiet)
+        await LiveDashboard.run(
+            poller: poller, scheduler: scheduler, apiURL: "simulated polisen.se API", demo: true, noColor: noColorRequested,
+            environment: ProcessInfo.processInfo.environment)
         await control?.stop()
         print("demo events were stored in \(root)")
     }

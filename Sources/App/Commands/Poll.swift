@@ -6,11 +6,11 @@ struct Poll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one poll cycle (--once), or poll on an interval like `run`.",
         discussion: """
-        Exit status of --once: 0 stored, 1 failed, 2 no call allowed in time by the rate budget, \
-        3 stopped by an HTTP 404 (see `polisen-dash --help` for all).
+            Exit status of --once: 0 stored, 1 failed, 2 no call allowed in time by the rate budget, \
+            3 stopped by an HTTP 404 (see `polisen-dash --help` for all).
 
-        Example: polisen-dash poll --once --json --store ~/polisen-archive
-        """)
+            Example: polisen-dash poll --once --json --store ~/polisen-archive
+            """)
 
     @OptionGroup var options: EngineOptions
 

@@ -6,11 +6,11 @@ struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print stored events: each once, at its newest version, in time order.",
         discussion: """
-        Works on local and s3:// stores. Unreadable lines and files are reported on stderr with \
-        their path and skipped.
+            Works on local and s3:// stores. Unreadable lines and files are reported on stderr with \
+            their path and skipped.
 
-        Example: polisen-dash replay --from 2026-03-01 --to 2026-03-07 --type brand --json
-        """)
+            Example: polisen-dash replay --from 2026-03-01 --to 2026-03-07 --type brand --json
+            """)
 
     @OptionGroup var options: StoreOptions
 
@@ -24,8 +24,11 @@ struct Replay: AsyncParsableCommand {
     var to: String?
 
     // Unconditional: a query may start with "-" (an exclusion), which is not an option here.
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Only events matching this query: words, \"phrases\", type:TEXT, place:TEXT, -word (see the README's Queries).",
-                                            valueName: "query"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Only events matching this query: words, \"phrases\", type:TEXT, place:TEXT, -word (see the README's Queries).",
+            valueName: "query"))
     var query: String?
 
     @Option(name: .long, help: "Only events whose type contains this text (the same as --query type:TEXT).")
@@ -83,10 +86,14 @@ struct Replay: AsyncParsableCommand {
                 out += String(decoding: entry.line, as: UTF8.self) + "\n"
             } else {
                 let place = e.location?.name ?? ""
-                out += TerminalText.sanitize("\(e.datetime)  \(e.type ?? "")  \(place)  \(e.name ?? "")") + "\n    "
+                out +=
+                    TerminalText.sanitize("\(e.datetime)  \(e.type ?? "")  \(place)  \(e.name ?? "")") + "\n    "
                     + TerminalText.sanitize(e.summary ?? "") + "\n"
             }
-            if out.utf8.count > 1 << 16 { StandardStreams.output(out); out = "" }
+            if out.utf8.count > 1 << 16 {
+                StandardStreams.output(out)
+                out = ""
+            }
         }
         StandardStreams.output(out)
         if !json {

@@ -1,19 +1,19 @@
 import ArgumentParser
 import Config
 import Engine
-import Logging
 import FoundationEssentials
+import Logging
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Poll headless on an interval, one log line per cycle, until SIGINT or SIGTERM.",
         discussion: """
-        Under systemd (Type=notify) it reports READY=1 once the store is open and WATCHDOG=1 while \
-        the engine answers. SIGHUP reloads the config file: log_level changes at once, other keys \
-        are logged as taking effect at the next start.
+            Under systemd (Type=notify) it reports READY=1 once the store is open and WATCHDOG=1 while \
+            the engine answers. SIGHUP reloads the config file: log_level changes at once, other keys \
+            are logged as taking effect at the next start.
 
-        Example: polisen-dash run --config /etc/polisen-dash/config.toml
-        """)
+            Example: polisen-dash run --config /etc/polisen-dash/config.toml
+            """)
 
     @OptionGroup var options: EngineOptions
 

@@ -31,13 +31,20 @@ struct Status: AsyncParsableCommand {
         budget.nextAllowedAt = max(budget.nextAllowedAt, api.notBefore ?? 0)
         if json {
             struct Out: Encodable {
-                var store: String; var last_cycle: Int?; var seen: Int?; var metadata_error: String?
-                var last_report: CycleReport?; var budget: BudgetSnapshot; var stopped_404: APIState.Stop?
-                var stored_events: Int?; var journal_pending: Int
+                var store: String
+                var last_cycle: Int?
+                var seen: Int?
+                var metadata_error: String?
+                var last_report: CycleReport?
+                var budget: BudgetSnapshot
+                var stopped_404: APIState.Stop?
+                var stored_events: Int?
+                var journal_pending: Int
             }
-            let out = Out(store: root, last_cycle: meta?.lastCycle, seen: meta?.seen.count, metadata_error: metaError,
-                          last_report: meta?.reports.last, budget: budget, stopped_404: api.stopped,
-                          stored_events: meta?.storedEvents, journal_pending: journalPending)
+            let out = Out(
+                store: root, last_cycle: meta?.lastCycle, seen: meta?.seen.count, metadata_error: metaError,
+                last_report: meta?.reports.last, budget: budget, stopped_404: api.stopped,
+                stored_events: meta?.storedEvents, journal_pending: journalPending)
             print(try JSONOutput.text(out, pretty: true))
             return
         }
@@ -45,7 +52,9 @@ struct Status: AsyncParsableCommand {
         if let metaError { say("metadata:     UNREADABLE: \(metaError)") }
         if let meta {
             say("last cycle:   \(meta.lastCycle)")
-            if let stored = meta.storedEvents { say("events:       \(stored) stored, \(meta.seen.count) of them served in the last 30 days") } else {
+            if let stored = meta.storedEvents {
+                say("events:       \(stored) stored, \(meta.seen.count) of them served in the last 30 days")
+            } else {
                 say("seen events:  \(meta.seen.count)")
             }
             if let r = meta.reports.last { say("last report:  \(r.summaryLine)") }

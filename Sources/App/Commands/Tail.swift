@@ -3,24 +3,27 @@ import Config
 import Engine
 import FoundationEssentials
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Tail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the events stored from now on (new ones and new versions), one a line, as they are stored.",
         discussion: """
-        Attaches to the service polling the store when there is one (its control socket), else \
-        polls itself, holding the store's lock like `run`. Stops on SIGINT, SIGTERM, or when \
-        stdout is closed (`polisen-dash tail --json | head -3` ends after three lines).
+            Attaches to the service polling the store when there is one (its control socket), else \
+            polls itself, holding the store's lock like `run`. Stops on SIGINT, SIGTERM, or when \
+            stdout is closed (`polisen-dash tail --json | head -3` ends after three lines).
 
-        Example: polisen-dash tail --query 'type:brand place:skåne'
-        """)
+            Example: polisen-dash tail --query 'type:brand place:skåne'
+            """)
 
     @OptionGroup var options: EngineOptions
     // Unconditional: a query may start with "-" (an exclusion), which is not an option here.
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Only the events matching this query (words, \"phrases\", type:, place:, -word).", valueName: "query"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Only the events matching this query (words, \"phrases\", type:, place:, -word).", valueName: "query"))
     var query: String?
     @Flag(name: .long, help: "Print each event's stored JSON line, byte for byte.") var json = false
 

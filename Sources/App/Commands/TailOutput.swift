@@ -1,8 +1,9 @@
 import Engine
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What `tail` prints: each stored event that matches, as a readable line (sanitised: event
 /// text is data, never terminal control) or as its stored JSON line, exactly.

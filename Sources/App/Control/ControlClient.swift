@@ -11,7 +11,9 @@ final class ControlClient: ServiceLink {
     private let channel: any Channel
 
     private init(channel: any Channel, snapshot: ServiceSnapshot, messages: AsyncStream<ControlMessage>) {
-        self.channel = channel; self.snapshot = snapshot; self.messages = messages
+        self.channel = channel
+        self.snapshot = snapshot
+        self.messages = messages
     }
 
     struct NoService: Error, CustomStringConvertible {
@@ -69,7 +71,8 @@ private final class ControlClientHandler: ChannelInboundHandler {
     private var opened = false
 
     init(first: EventLoopPromise<ServiceSnapshot>, rest: AsyncStream<ControlMessage>.Continuation) {
-        self.first = first; self.rest = rest
+        self.first = first
+        self.rest = rest
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -11,7 +11,11 @@ struct ControlCommands: Sendable {
 
     func answer(_ line: [UInt8]) async -> (message: ControlMessage, understood: Bool) {
         guard let command = try? ControlWire.decode(ControlCommand.self, line: line) else {
-            return (ControlMessage(reply: "error", ok: false, reason: "not a command: expected one JSON object a line, e.g. {\"command\":\"snapshot\"}"), false)
+            return (
+                ControlMessage(
+                    reply: "error", ok: false, reason: "not a command: expected one JSON object a line, e.g. {\"command\":\"snapshot\"}"),
+                false
+            )
         }
         switch command.command {
         case ControlCommand.pollNow: return (await pollNow(), true)
@@ -32,10 +36,12 @@ struct ControlCommands: Sendable {
         switch await scheduler.pollNow() {
         case .started:
             let waits = budget.nextAllowedAt > now
-            return ControlMessage(reply: ControlCommand.pollNow, ok: true,
-                                  reason: waits ? "waiting for the spacing between calls" : nil, until: waits ? budget.nextAllowedAt : nil)
+            return ControlMessage(
+                reply: ControlCommand.pollNow, ok: true,
+                reason: waits ? "waiting for the spacing between calls" : nil, until: waits ? budget.nextAllowedAt : nil)
         case .alreadyRunning:
-            return ControlMessage(reply: ControlCommand.pollNow, ok: true, reason: "a cycle is already running or asked for: this poll is part of it")
+            return ControlMessage(
+                reply: ControlCommand.pollNow, ok: true, reason: "a cycle is already running or asked for: this poll is part of it")
         }
     }
 

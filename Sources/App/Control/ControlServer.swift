@@ -2,8 +2,9 @@ import Engine
 import Logging
 import NIOCore
 import NIOPosix
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The service's control endpoint: a Unix domain socket only its owner can use, streaming the
@@ -19,16 +20,23 @@ final class ControlServer: Sendable {
     private let inode: UInt
 
     private init(path: String, channel: any Channel, fanOut: ControlFanOut, pump: Task<Void, Never>, inode: UInt) {
-        self.path = path; self.channel = channel; self.fanOut = fanOut; self.pump = pump; self.inode = inode
+        self.path = path
+        self.channel = channel
+        self.fanOut = fanOut
+        self.pump = pump
+        self.inode = inode
     }
 
     /// Binds `path` (replacing a stale socket file a crashed service left) and serves `events`.
-    static func start(path: String, events: AsyncStream<EngineEvent>, state: ServiceState, commands: ControlCommands) async throws -> ControlServer {
+    static func start(
+        path: String, events: AsyncStream<EngineEvent>, state: ServiceState, commands: ControlCommands
+    ) async throws -> ControlServer {
         let fanOut = ControlFanOut(state: state)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: ControlWire.maxCommandLine)))
+                    try child.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(LineFrameDecoder(maxLength: ControlWire.maxCommandLine)))
                     try child.pipeline.syncOperations.addHandler(ControlConnectionHandler(fanOut: fanOut, commands: commands))
                 }
             }
@@ -59,7 +67,10 @@ private final class ControlConnectionHandler: ChannelInboundHandler {
     private var peer: ControlPeer?
     private var inbox: AsyncStream<[UInt8]>.Continuation?
 
-    init(fanOut: ControlFanOut, commands: ControlCommands) { self.fanOut = fanOut; self.commands = commands }
+    init(fanOut: ControlFanOut, commands: ControlCommands) {
+        self.fanOut = fanOut
+        self.commands = commands
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         let peer = ControlPeer(channel: context.channel)

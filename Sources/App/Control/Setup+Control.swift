@@ -1,8 +1,9 @@
 import Config
 import Engine
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension Setup {
@@ -16,15 +17,18 @@ extension Setup {
     /// Serves the control socket for a poller about to run, or says why not (the service runs
     /// on either way). Subscribes before reading the state, so no event falls in between.
     func serveControl(poller: Poller, scheduler: Scheduler, logger: Logger) async -> ControlServer? {
-        await ControlServer.serve(at: controlSocketPath, store: storeDescription, apiURL: redactingUserInfo(apiURL),
-                                  poller: poller, scheduler: scheduler, logger: logger)
+        await ControlServer.serve(
+            at: controlSocketPath, store: storeDescription, apiURL: redactingUserInfo(apiURL),
+            poller: poller, scheduler: scheduler, logger: logger)
     }
 }
 
 extension ControlServer {
     /// Serves `path` for `poller`, or logs why not. `store` and `apiURL` are as shown to people.
-    static func serve(at path: String, store: String, apiURL: String, poller: Poller, scheduler: Scheduler,
-                      logger: Logger) async -> ControlServer? {
+    static func serve(
+        at path: String, store: String, apiURL: String, poller: Poller, scheduler: Scheduler,
+        logger: Logger
+    ) async -> ControlServer? {
         let folder = FileIO.dirname(of: path)
         var info = stat()
         guard stat(folder, &info) == 0 else {
@@ -46,8 +50,9 @@ extension ControlServer {
             unlink(path)  // left by a service that crashed
         }
         let events = poller.subscribe()
-        var snapshot = ServiceSnapshot(pid: getpid(), version: EngineConfig.version, store: store, apiURL: apiURL,
-                                       schedule: scheduler.scheduleDescription)
+        var snapshot = ServiceSnapshot(
+            pid: getpid(), version: EngineConfig.version, store: store, apiURL: apiURL,
+            schedule: scheduler.scheduleDescription)
         if let meta = await poller.currentMetadata() {
             snapshot.reports = meta.reports
             snapshot.failures = meta.failures

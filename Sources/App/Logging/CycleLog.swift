@@ -38,12 +38,13 @@ extension FailureEntry {
     }
 
     var logMessage: String {
-        let next = switch outcome {
-        case .retrying: backoff.map { "; retrying in \(formatDuration($0))" } ?? "; retrying"
-        case .gaveUp: "; giving up this cycle"
-        case .stopped: "; polling stopped"
-        case .recovered: ""
-        }
+        let next =
+            switch outcome {
+            case .retrying: backoff.map { "; retrying in \(formatDuration($0))" } ?? "; retrying"
+            case .gaveUp: "; giving up this cycle"
+            case .stopped: "; polling stopped"
+            case .recovered: ""
+            }
         return "cycle \(cycle): \(stage.rawValue) attempt \(attempt): \(error)\(next)"
     }
 }

@@ -27,7 +27,9 @@ struct TextLogHandler: LogHandler {
         var line = journald ? "<\(event.level.syslogPriority)>" : Date().ISO8601Format() + " "
         line += "\(event.level.rawValue) \(label): " + TerminalText.sanitize(event.message.description)
         if !fields.isEmpty {
-            line += " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\(TerminalText.sanitize($0.value.description))" }
+            line +=
+                " "
+                + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\(TerminalText.sanitize($0.value.description))" }
                 .joined(separator: " ")
         }
         if let error = event.error { line += " error=" + TerminalText.sanitize("\(error)") }

@@ -1,5 +1,5 @@
-import Metrics
 import Engine
+import Metrics
 import Prometheus
 
 /// swift-metrics → swift-prometheus with a HELP text on every family. swift-prometheus's own

@@ -16,8 +16,14 @@ enum Liveness {
         return await withCheckedContinuation { continuation in
             once.withLock { $0 = continuation }
             let answer: @Sendable (Bool) -> Void = { value in once.withLock { $0.take() }?.resume(returning: value) }
-            Task { _ = await poller.stop; answer(true) }
-            Task { try? await Task.sleep(for: .seconds(deadline)); answer(false) }
+            Task {
+                _ = await poller.stop
+                answer(true)
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(deadline))
+                answer(false)
+            }
         }
     }
 }

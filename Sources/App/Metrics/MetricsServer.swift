@@ -31,17 +31,24 @@ final class MetricsServer: Sendable {
                 registry.emit(into: &buffer)
                 return Reply(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: buffer)
             case "/healthz":
-                let verdict = HealthCheck.evaluate(lastSuccessAt: await poller.lastSuccessAt, startedAt: startedAt, interval: interval,
-                                                   stop: await poller.stop?.message, now: SystemClock().now())
-                return Reply(status: verdict.healthy ? .ok : .serviceUnavailable, contentType: "text/plain; charset=utf-8",
-                             body: Array((verdict.reason + "\n").utf8))
+                let verdict = HealthCheck.evaluate(
+                    lastSuccessAt: await poller.lastSuccessAt, startedAt: startedAt, interval: interval,
+                    stop: await poller.stop?.message, now: SystemClock().now())
+                return Reply(
+                    status: verdict.healthy ? .ok : .serviceUnavailable, contentType: "text/plain; charset=utf-8",
+                    body: Array((verdict.reason + "\n").utf8))
             case "/livez":
                 let alive = await Liveness.probe(poller)
                 let up = formatDuration(SystemClock().now() - processStartTime)
-                return Reply(status: alive ? .ok : .serviceUnavailable, contentType: "text/plain; charset=utf-8",
-                             body: Array((alive ? "alive: up \(up), the engine answers\n" : "not alive: the engine did not answer in \(Int(Liveness.deadline)) s\n").utf8))
+                return Reply(
+                    status: alive ? .ok : .serviceUnavailable, contentType: "text/plain; charset=utf-8",
+                    body: Array(
+                        (alive
+                            ? "alive: up \(up), the engine answers\n"
+                            : "not alive: the engine did not answer in \(Int(Liveness.deadline)) s\n").utf8))
             default:
-                return Reply(status: .notFound, contentType: "text/plain; charset=utf-8", body: Array("try /metrics, /healthz or /livez\n".utf8))
+                return Reply(
+                    status: .notFound, contentType: "text/plain; charset=utf-8", body: Array("try /metrics, /healthz or /livez\n".utf8))
             }
         }
         let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
@@ -58,7 +65,8 @@ final class MetricsServer: Sendable {
             throw CommandFailure(description: "cannot serve metrics on \(address): \(error)")
         }
         let bound = channel.channel.localAddress
-        let shown = bound.map { ($0.protocol == .inet6 ? "[\($0.ipAddress ?? host)]" : $0.ipAddress ?? host) + ":\($0.port ?? port)" } ?? address
+        let shown =
+            bound.map { ($0.protocol == .inet6 ? "[\($0.ipAddress ?? host)]" : $0.ipAddress ?? host) + ":\($0.port ?? port)" } ?? address
         let serving = Task {
             do {
                 try await withThrowingDiscardingTaskGroup { group in
@@ -76,9 +84,13 @@ final class MetricsServer: Sendable {
         return MetricsServer(channel: channel, serving: serving, boundAddress: shown)
     }
 
-    private init(channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
-                 serving: Task<Void, Never>, boundAddress: String) {
-        self.channel = channel; self.serving = serving; self.boundAddress = boundAddress
+    private init(
+        channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
+        serving: Task<Void, Never>, boundAddress: String
+    ) {
+        self.channel = channel
+        self.serving = serving
+        self.boundAddress = boundAddress
     }
 
     func stop() async {
@@ -94,8 +106,10 @@ final class MetricsServer: Sendable {
     }
 
     /// One connection: GET requests answered in turn (keep-alive), anything else refused.
-    private static func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
-                              respond: @Sendable (String) async -> Reply) async {
+    private static func serve(
+        _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
+        respond: @Sendable (String) async -> Reply
+    ) async {
         try? await connection.executeThenClose { inbound, outbound in
             var request: HTTPRequestHead?
             for try await part in inbound {
@@ -105,7 +119,8 @@ final class MetricsServer: Sendable {
                 case .end:
                     guard let head = request else { continue }
                     let path = String(head.uri.prefix { $0 != "?" })
-                    let reply = head.method == .GET || head.method == .HEAD
+                    let reply =
+                        head.method == .GET || head.method == .HEAD
                         ? await respond(path)
                         : Reply(status: .methodNotAllowed, contentType: "text/plain; charset=utf-8", body: Array("GET only\n".utf8))
                     var headers = HTTPHeaders()

@@ -12,13 +12,21 @@ enum JSONOutput {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if c.decodeNil() { self = .null }
-            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else if let i = try? c.decode(Int.self) { self = .int(i) }
-            else if let d = try? c.decode(Double.self) { self = .double(d) }
-            else if let s = try? c.decode(String.self) { self = .string(s) }
-            else if let a = try? c.decode([Value].self) { self = .array(a) }
-            else { self = .object(try c.decode([String: Value].self)) }
+            if c.decodeNil() {
+                self = .null
+            } else if let b = try? c.decode(Bool.self) {
+                self = .bool(b)
+            } else if let i = try? c.decode(Int.self) {
+                self = .int(i)
+            } else if let d = try? c.decode(Double.self) {
+                self = .double(d)
+            } else if let s = try? c.decode(String.self) {
+                self = .string(s)
+            } else if let a = try? c.decode([Value].self) {
+                self = .array(a)
+            } else {
+                self = .object(try c.decode([String: Value].self))
+            }
         }
 
         /// A log metadata value, keeping numbers and booleans typed.
@@ -65,15 +73,23 @@ enum JSONOutput {
             }
         }
 
-        private func writeList(_ items: [(key: String, value: Value)], open: String, close: String, keyed: Bool,
-                               into out: inout String, indent: String?) {
+        private func writeList(
+            _ items: [(key: String, value: Value)], open: String, close: String, keyed: Bool,
+            into out: inout String, indent: String?
+        ) {
             out += open
-            guard !items.isEmpty else { out += close; return }
+            guard !items.isEmpty else {
+                out += close
+                return
+            }
             let inner = indent.map { $0 + "  " }
             for (n, item) in items.enumerated() {
                 if n > 0 { out += "," }
                 if let inner { out += "\n" + inner }
-                if keyed { JSONOutput.quote(item.key, into: &out); out += inner == nil ? ":" : ": " }
+                if keyed {
+                    JSONOutput.quote(item.key, into: &out)
+                    out += inner == nil ? ":" : ": "
+                }
                 item.value.write(into: &out, indent: inner)
             }
             if let indent { out += "\n" + indent }
@@ -100,7 +116,12 @@ enum JSONOutput {
             var out: [String: Value] = [:]
             for (key, field) in fields {
                 let name = snakeCase(key)
-                let epoch: Double? = switch field { case .int(let i): Double(i); case .double(let d): d; default: nil }
+                let epoch: Double? =
+                    switch field {
+                    case .int(let i): Double(i)
+                    case .double(let d): d
+                    default: nil
+                    }
                 if name == "at" || name.hasSuffix("_at"), let epoch {
                     out[name] = epoch > 0 ? .string(timestamp(epoch)) : .null
                     out[name + "_epoch"] = field
@@ -157,7 +178,8 @@ enum JSONOutput {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+            case _
+            where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
                 || scalar.value == 0x2028 || scalar.value == 0x2029:
                 out += "\\u" + hex4(scalar.value)
             default: out.unicodeScalars.append(scalar)

@@ -2,8 +2,9 @@ import Config
 import Dispatch
 import Engine
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SIGHUP in `run`: read the config file again, the way a daemon is expected to. log_level
@@ -32,7 +33,10 @@ final class ConfigReload: @unchecked Sendable {
         let logger: Logger
 
         init(options: EngineOptions, current: Settings, level: LogLevelSetting, logger: Logger) {
-            self.options = options; self.running = current; self.level = level; self.logger = logger
+            self.options = options
+            self.running = current
+            self.level = level
+            self.logger = logger
         }
 
         func reload() {
@@ -41,7 +45,8 @@ final class ConfigReload: @unchecked Sendable {
                 logger.error("SIGHUP: \(error); keeping the running configuration", metadata: ["reload": "failed"])
                 return
             }
-            var applied: [String] = [], pending: [String] = []
+            var applied: [String] = []
+            var pending: [String] = []
             if fresh.logLevel != level.value {
                 level.value = fresh.logLevel
                 applied.append("log_level = \(fresh.logLevel.rawValue)")

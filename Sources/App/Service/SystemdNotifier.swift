@@ -1,6 +1,7 @@
 import Engine
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// systemd's notify protocol (sd_notify(3)) without libsystemd: one datagram per message to

@@ -51,7 +51,10 @@ public struct CurlTransport: HTTPTransport {
         guard let userdata, let ptr else { return 0 }
         let ctx = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
         let n = size * nmemb
-        if ctx.body.count + n > ctx.limit { ctx.overflowed = true; return 0 }
+        if ctx.body.count + n > ctx.limit {
+            ctx.overflowed = true
+            return 0
+        }
         ptr.withMemoryRebound(to: UInt8.self, capacity: n) { ctx.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
         return n
     }
@@ -150,8 +153,8 @@ public struct CurlTransport: HTTPTransport {
             case CURLE_OPERATION_TIMEDOUT: return .failure(.timeout(message))
             case CURLE_BAD_CONTENT_ENCODING: return .failure(.badEncoding(message))
             case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_RECV_ERROR,
-                 CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_SSL_CONNECT_ERROR, CURLE_HTTP2,
-                 CURLE_HTTP2_STREAM:
+                CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_SSL_CONNECT_ERROR, CURLE_HTTP2,
+                CURLE_HTTP2_STREAM:
                 return .failure(.connection(message))
             default: return .failure(.other(message))
             }
@@ -183,7 +186,9 @@ public struct CurlTransport: HTTPTransport {
         for name in ["retry-after", "content-type", "location", "etag", "content-encoding"] {
             if let v = pd_header(h, name) { responseHeaders[name] = String(cString: v) }
         }
-        return .success(HTTPResponse(status: status, headers: responseHeaders, body: ctx.body,
-                                     bytesWire: Int(wire), timings: t))
+        return .success(
+            HTTPResponse(
+                status: status, headers: responseHeaders, body: ctx.body,
+                bytesWire: Int(wire), timings: t))
     }
 }

@@ -16,12 +16,21 @@ public struct HTTPRequest: Sendable {
     /// AWS Signature V4 for S3-compatible stores: (region, accessKey, secretKey).
     public var awsSigV4: AWSCredentialsForSigning?
 
-    public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-                connectTimeout: Double = 10, totalTimeout: Double = 30, maxBodyBytes: Int = 8 << 20,
-                acceptCompressed: Bool = true, awsSigV4: AWSCredentialsForSigning? = nil, stallTimeout: Double? = nil) {
-        self.method = method; self.url = url; self.headers = headers; self.body = body
-        self.connectTimeout = connectTimeout; self.totalTimeout = totalTimeout; self.stallTimeout = stallTimeout
-        self.maxBodyBytes = maxBodyBytes; self.acceptCompressed = acceptCompressed; self.awsSigV4 = awsSigV4
+    public init(
+        method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+        connectTimeout: Double = 10, totalTimeout: Double = 30, maxBodyBytes: Int = 8 << 20,
+        acceptCompressed: Bool = true, awsSigV4: AWSCredentialsForSigning? = nil, stallTimeout: Double? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+        self.stallTimeout = stallTimeout
+        self.maxBodyBytes = maxBodyBytes
+        self.acceptCompressed = acceptCompressed
+        self.awsSigV4 = awsSigV4
     }
 }
 
@@ -31,7 +40,10 @@ public struct AWSCredentialsForSigning: Sendable {
     public var secretKey: String
     public var sessionToken: String?
     public init(region: String, accessKey: String, secretKey: String, sessionToken: String? = nil) {
-        self.region = region; self.accessKey = accessKey; self.secretKey = secretKey; self.sessionToken = sessionToken
+        self.region = region
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+        self.sessionToken = sessionToken
     }
 }
 
@@ -51,7 +63,11 @@ public struct HTTPTimings: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case dnsMs = "dns_ms", connectMs = "connect_ms", tlsMs = "tls_ms", ttfbMs = "ttfb_ms", totalMs = "total_ms"
+        case dnsMs = "dns_ms"
+        case connectMs = "connect_ms"
+        case tlsMs = "tls_ms"
+        case ttfbMs = "ttfb_ms"
+        case totalMs = "total_ms"
     }
 
     /// Transfer of the body after the first byte.
@@ -67,10 +83,15 @@ public struct HTTPResponse: Sendable {
     public var bytesWire: Int
     public var timings: HTTPTimings
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], bytesWire: Int? = nil,
-                timings: HTTPTimings = HTTPTimings()) {
-        self.status = status; self.headers = headers; self.body = body
-        self.bytesWire = bytesWire ?? body.count; self.timings = timings
+    public init(
+        status: Int, headers: [String: String] = [:], body: [UInt8] = [], bytesWire: Int? = nil,
+        timings: HTTPTimings = HTTPTimings()
+    ) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.bytesWire = bytesWire ?? body.count
+        self.timings = timings
     }
 
     public var bytesDecoded: Int { body.count }

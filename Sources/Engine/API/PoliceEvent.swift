@@ -1,16 +1,19 @@
 /// An event as the API publishes it, decoded for display and filtering. Storage never goes
 /// through this type: stored lines are the API's bytes, so nothing here can lose a field.
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 public struct PoliceEvent: Codable, Sendable, Hashable, Identifiable {
     public struct Location: Codable, Sendable, Hashable {
         public var name: String?
         public var gps: String?
-        public init(name: String? = nil, gps: String? = nil) { self.name = name; self.gps = gps }
+        public init(name: String? = nil, gps: String? = nil) {
+            self.name = name
+            self.gps = gps
+        }
     }
 
     public var id: Int
@@ -21,10 +24,17 @@ public struct PoliceEvent: Codable, Sendable, Hashable, Identifiable {
     public var type: String?
     public var location: Location?
 
-    public init(id: Int, datetime: String, name: String? = nil, summary: String? = nil, url: String? = nil,
-                type: String? = nil, location: Location? = nil) {
-        self.id = id; self.datetime = datetime; self.name = name; self.summary = summary
-        self.url = url; self.type = type; self.location = location
+    public init(
+        id: Int, datetime: String, name: String? = nil, summary: String? = nil, url: String? = nil,
+        type: String? = nil, location: Location? = nil
+    ) {
+        self.id = id
+        self.datetime = datetime
+        self.name = name
+        self.summary = summary
+        self.url = url
+        self.type = type
+        self.location = location
     }
 
     /// Decodes one stored or received event line.

@@ -6,7 +6,9 @@ public struct RateRules: Codable, Sendable, Equatable {
     public var maxPerDay: Int
 
     public init(minSpacing: Double = 10, maxPerHour: Int = 60, maxPerDay: Int = 1440) {
-        self.minSpacing = minSpacing; self.maxPerHour = maxPerHour; self.maxPerDay = maxPerDay
+        self.minSpacing = minSpacing
+        self.maxPerHour = maxPerHour
+        self.maxPerDay = maxPerDay
     }
 
     public static let polisen = RateRules()

@@ -9,7 +9,10 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxWait: Double
 
     public init(maxAttempts: Int = 4, baseDelay: Double = 2, maxDelay: Double = 60, maxWait: Double = 300) {
-        self.maxAttempts = maxAttempts; self.baseDelay = baseDelay; self.maxDelay = maxDelay; self.maxWait = maxWait
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.maxWait = maxWait
     }
 
     /// The delay before attempt `attempt + 1`, after `attempt` failed (1-based). `jitter` in 0..<1

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// One line a client sends on the control socket: `{"command":"poll_now"}`, `reset_404` or
@@ -27,10 +27,17 @@ public struct ControlMessage: Codable, Sendable {
     public var until: Double?
     public var snapshot: ServiceSnapshot?
 
-    public init(seq: Int? = nil, event: EngineEvent? = nil, reply: String? = nil, ok: Bool? = nil, reason: String? = nil,
-                until: Double? = nil, snapshot: ServiceSnapshot? = nil) {
-        self.seq = seq; self.event = event; self.reply = reply; self.ok = ok; self.reason = reason
-        self.until = until; self.snapshot = snapshot
+    public init(
+        seq: Int? = nil, event: EngineEvent? = nil, reply: String? = nil, ok: Bool? = nil, reason: String? = nil,
+        until: Double? = nil, snapshot: ServiceSnapshot? = nil
+    ) {
+        self.seq = seq
+        self.event = event
+        self.reply = reply
+        self.ok = ok
+        self.reason = reason
+        self.until = until
+        self.snapshot = snapshot
     }
 }
 

@@ -23,11 +23,19 @@ public struct ServiceSnapshot: Codable, Sendable {
     public var seq = 0
 
     public init(pid: Int32, version: String, store: String, apiURL: String, schedule: String) {
-        self.pid = pid; self.version = version; self.store = store; self.apiURL = apiURL; self.schedule = schedule
+        self.pid = pid
+        self.version = version
+        self.store = store
+        self.apiURL = apiURL
+        self.schedule = schedule
     }
 
     enum CodingKeys: String, CodingKey {
-        case pid, version, store, apiURL = "api_url", schedule, phase, runningCycle = "running_cycle"
-        case nextPollAt = "next_poll_at", budget, reports, failures, notices, events, seq
+        case pid, version, store
+        case apiURL = "api_url"
+        case schedule, phase
+        case runningCycle = "running_cycle"
+        case nextPollAt = "next_poll_at"
+        case budget, reports, failures, notices, events, seq
     }
 }

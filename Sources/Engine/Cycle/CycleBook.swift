@@ -23,14 +23,19 @@ struct CycleBook: Sendable {
     let clock: any WallClock
 
     init(report: CycleReport, sink: EventSink, clock: any WallClock) {
-        self.report = report; self.sink = sink; self.clock = clock
+        self.report = report
+        self.sink = sink
+        self.clock = clock
     }
 
     /// Records one failure line and publishes it.
-    mutating func fail(_ stage: Stage, _ kind: FailureKind, _ message: String, attempt: Int = 1, backoff: Double? = nil,
-                       outcome: FailureEntry.Outcome = .gaveUp) {
-        let entry = FailureEntry(at: clock.now(), cycle: report.cycle, stage: stage, error: message, attempt: attempt,
-                                 backoff: backoff, outcome: outcome, kind: kind)
+    mutating func fail(
+        _ stage: Stage, _ kind: FailureKind, _ message: String, attempt: Int = 1, backoff: Double? = nil,
+        outcome: FailureEntry.Outcome = .gaveUp
+    ) {
+        let entry = FailureEntry(
+            at: clock.now(), cycle: report.cycle, stage: stage, error: message, attempt: attempt,
+            backoff: backoff, outcome: outcome, kind: kind)
         failures.append(entry)
         sink.emit(.failure(entry))
     }

@@ -9,9 +9,13 @@ extension CycleReport {
             parts.append(counts)
         }
         if let h = http {
-            parts.append("fetch \(ms(stages.fetchMs)) (HTTP \(h.status), dns \(ms(h.dnsMs)), connect \(ms(h.connectMs)), tls \(ms(h.tlsMs)), ttfb \(ms(h.ttfbMs)); \(h.bytesWire) B wire, \(h.bytesDecoded) B decoded)")
+            parts.append(
+                "fetch \(ms(stages.fetchMs)) (HTTP \(h.status), dns \(ms(h.dnsMs)), connect \(ms(h.connectMs)), tls \(ms(h.tlsMs)), ttfb \(ms(h.ttfbMs)); \(h.bytesWire) B wire, \(h.bytesDecoded) B decoded)"
+            )
         }
-        parts.append("process \(ms(stages.processMs)), save \(ms(stages.saveEventsMs)), metadata \(ms(stages.getMetadataMs))/\(ms(stages.updateMetadataMs))")
+        parts.append(
+            "process \(ms(stages.processMs)), save \(ms(stages.saveEventsMs)), metadata \(ms(stages.getMetadataMs))/\(ms(stages.updateMetadataMs))"
+        )
         if retries > 0 { parts.append("\(retries) retr\(retries == 1 ? "y" : "ies")") }
         if partitions > 0 { parts.append("\(partitions) partition\(partitions == 1 ? "" : "s")") }
         if gap { parts.append("POSSIBLE GAP") }

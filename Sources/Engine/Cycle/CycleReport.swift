@@ -13,8 +13,11 @@ public struct CycleReport: Codable, Sendable, Equatable {
         public init() {}
 
         enum CodingKeys: String, CodingKey {
-            case fetchMs = "fetch_ms", getMetadataMs = "get_metadata_ms", processMs = "process_ms"
-            case saveEventsMs = "save_events_ms", updateMetadataMs = "update_metadata_ms"
+            case fetchMs = "fetch_ms"
+            case getMetadataMs = "get_metadata_ms"
+            case processMs = "process_ms"
+            case saveEventsMs = "save_events_ms"
+            case updateMetadataMs = "update_metadata_ms"
         }
 
         public subscript(stage: Stage) -> Double {
@@ -54,15 +57,26 @@ public struct CycleReport: Codable, Sendable, Equatable {
         public var retryAfter: String?
 
         public init(_ r: HTTPResponse) {
-            status = r.status; bytesWire = r.bytesWire; bytesDecoded = r.bytesDecoded
+            status = r.status
+            bytesWire = r.bytesWire
+            bytesDecoded = r.bytesDecoded
             retryAfter = r.headers["retry-after"]
-            dnsMs = r.timings.dnsMs; connectMs = r.timings.connectMs; tlsMs = r.timings.tlsMs
-            ttfbMs = r.timings.ttfbMs; totalMs = r.timings.totalMs
+            dnsMs = r.timings.dnsMs
+            connectMs = r.timings.connectMs
+            tlsMs = r.timings.tlsMs
+            ttfbMs = r.timings.ttfbMs
+            totalMs = r.timings.totalMs
         }
 
         enum CodingKeys: String, CodingKey {
-            case status, bytesWire = "bytes_wire", bytesDecoded = "bytes_decoded", dnsMs = "dns_ms"
-            case connectMs = "connect_ms", tlsMs = "tls_ms", ttfbMs = "ttfb_ms", totalMs = "total_ms"
+            case status
+            case bytesWire = "bytes_wire"
+            case bytesDecoded = "bytes_decoded"
+            case dnsMs = "dns_ms"
+            case connectMs = "connect_ms"
+            case tlsMs = "tls_ms"
+            case ttfbMs = "ttfb_ms"
+            case totalMs = "total_ms"
             case retryAfter = "retry_after"
         }
 
@@ -99,14 +113,27 @@ public struct CycleReport: Codable, Sendable, Equatable {
     public var journalPending: Int?
 
     public init(cycle: Int, trigger: Trigger, startedAt: Double, outcome: Outcome = .ok) {
-        self.cycle = cycle; self.trigger = trigger; self.startedAt = startedAt; self.outcome = outcome
+        self.cycle = cycle
+        self.trigger = trigger
+        self.startedAt = startedAt
+        self.outcome = outcome
     }
 
     enum CodingKeys: String, CodingKey {
-        case cycle, trigger, startedAt = "started_at", outcome, error, fetched, new, updated, unchanged, skipped
-        case partitions, partitionDates = "partition_dates", gap, filtered, archiveLookups = "archive_lookups"
-        case retries, waitedMs = "waited_ms", totalMs = "total_ms", stages, http
-        case hourUsed = "hour_used", dayUsed = "day_used", journalPending = "journal_pending"
+        case cycle, trigger
+        case startedAt = "started_at"
+        case outcome, error, fetched, new, updated, unchanged, skipped
+        case partitions
+        case partitionDates = "partition_dates"
+        case gap, filtered
+        case archiveLookups = "archive_lookups"
+        case retries
+        case waitedMs = "waited_ms"
+        case totalMs = "total_ms"
+        case stages, http
+        case hourUsed = "hour_used"
+        case dayUsed = "day_used"
+        case journalPending = "journal_pending"
     }
 
     /// The stage that took longest.
@@ -117,7 +144,11 @@ public struct CycleReport: Codable, Sendable, Equatable {
 
 /// The five stages of a cycle, matching the original poller's timeline.
 public enum Stage: String, CaseIterable, Codable, Sendable {
-    case fetch, getMetadata = "get_metadata", process, saveEvents = "save_events", updateMetadata = "update_metadata"
+    case fetch
+    case getMetadata = "get_metadata"
+    case process
+    case saveEvents = "save_events"
+    case updateMetadata = "update_metadata"
     /// Not a stage of the cycle but where a watch rule's command failed, after the cycle and
     /// off its path: it has no time in a report and is not among `allCases`.
     case watch
@@ -139,7 +170,11 @@ public enum Stage: String, CaseIterable, Codable, Sendable {
 
 /// One line of the failure and retry log.
 public struct FailureEntry: Codable, Sendable, Equatable {
-    public enum Outcome: String, Codable, Sendable { case retrying, gaveUp = "gave_up", recovered, stopped }
+    public enum Outcome: String, Codable, Sendable {
+        case retrying
+        case gaveUp = "gave_up"
+        case recovered, stopped
+    }
     public var at: Double
     public var cycle: Int
     public var stage: Stage
@@ -152,9 +187,17 @@ public struct FailureEntry: Codable, Sendable, Equatable {
     /// store failures had a kind).
     public var kind: FailureKind?
 
-    public init(at: Double, cycle: Int, stage: Stage, error: String, attempt: Int, backoff: Double?, outcome: Outcome,
-                kind: FailureKind? = nil) {
-        self.at = at; self.cycle = cycle; self.stage = stage; self.error = error
-        self.attempt = attempt; self.backoff = backoff; self.outcome = outcome; self.kind = kind
+    public init(
+        at: Double, cycle: Int, stage: Stage, error: String, attempt: Int, backoff: Double?, outcome: Outcome,
+        kind: FailureKind? = nil
+    ) {
+        self.at = at
+        self.cycle = cycle
+        self.stage = stage
+        self.error = error
+        self.attempt = attempt
+        self.backoff = backoff
+        self.outcome = outcome
+        self.kind = kind
     }
 }

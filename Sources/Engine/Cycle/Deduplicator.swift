@@ -28,12 +28,17 @@ public enum Deduplicator {
     /// Sorts a response's events against the seen state. The first occurrence of an id wins.
     /// `completeAfter`: the seen state holds every stored event dated after this day (nil: all).
     /// `observed`: when each id's content was observed (see `supersedes`).
-    public static func classify(_ scan: ScanResult, seen: SeenState, completeAfter: LocalDate?,
-                                observed: [Int: Double] = [:]) -> Classification {
+    public static func classify(
+        _ scan: ScanResult, seen: SeenState, completeAfter: LocalDate?,
+        observed: [Int: Double] = [:]
+    ) -> Classification {
         var c = Classification()
         var ids = Set<Int>(minimumCapacity: scan.events.count)
         for e in scan.events {
-            guard ids.insert(e.id).inserted else { c.unchanged += 1; continue }
+            guard ids.insert(e.id).inserted else {
+                c.unchanged += 1
+                continue
+            }
             if let entry = seen[e.id] {
                 c.known += 1
                 if entry.hash == e.hash {
@@ -75,7 +80,11 @@ public enum Deduplicator {
         var slot = [Int](repeating: 0, count: events.count)
         for (k, e) in events.enumerated() {
             var d = dates.firstIndex(of: e.localDate) ?? -1
-            if d < 0 { d = dates.count; dates.append(e.localDate); sizes.append(0) }
+            if d < 0 {
+                d = dates.count
+                dates.append(e.localDate)
+                sizes.append(0)
+            }
             slot[k] = d
             sizes[d] += e.line.count + 1
         }

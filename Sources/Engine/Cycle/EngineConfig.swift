@@ -15,12 +15,20 @@ public struct EngineConfig: Sendable {
     /// The most the journal of fetched, not yet stored events may hold.
     public var journalLimitBytes: Int
 
-    public init(apiURL: String = EngineConfig.defaultAPIURL, rules: RateRules = .polisen, retry: RetryPolicy = RetryPolicy(), seenBounds: SeenBounds = SeenBounds(),
-                connectTimeout: Double = 10, totalTimeout: Double = 30, maxBodyBytes: Int = 8 << 20, fullWindow: Int = 500,
-                journalLimitBytes: Int = ResponseJournal.defaultLimitBytes) {
-        self.apiURL = apiURL; self.rules = rules; self.retry = retry
-        self.seenBounds = seenBounds; self.connectTimeout = connectTimeout; self.totalTimeout = totalTimeout
-        self.maxBodyBytes = maxBodyBytes; self.fullWindow = fullWindow
+    public init(
+        apiURL: String = EngineConfig.defaultAPIURL, rules: RateRules = .polisen, retry: RetryPolicy = RetryPolicy(),
+        seenBounds: SeenBounds = SeenBounds(),
+        connectTimeout: Double = 10, totalTimeout: Double = 30, maxBodyBytes: Int = 8 << 20, fullWindow: Int = 500,
+        journalLimitBytes: Int = ResponseJournal.defaultLimitBytes
+    ) {
+        self.apiURL = apiURL
+        self.rules = rules
+        self.retry = retry
+        self.seenBounds = seenBounds
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+        self.maxBodyBytes = maxBodyBytes
+        self.fullWindow = fullWindow
         self.journalLimitBytes = journalLimitBytes
     }
 }

@@ -35,7 +35,9 @@ public enum FailureKind: RawRepresentable, Codable, Sendable, Hashable {
         case "journal_full": self = .journalFull
         case "command": self = .command
         default:
-            if rawValue.hasPrefix("http_"), let status = Int(rawValue.dropFirst(5)) { self = .http(status) } else {
+            if rawValue.hasPrefix("http_"), let status = Int(rawValue.dropFirst(5)) {
+                self = .http(status)
+            } else {
                 // A kind this version does not know (a newer writer): still a failure, never unreadable metadata.
                 self = .other
             }

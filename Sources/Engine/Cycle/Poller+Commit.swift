@@ -5,14 +5,18 @@ import Logging
 extension Poller {
     /// `scan`: what to store; `observed`: when each id's content was observed; `response`: this
     /// cycle's own response, for its counts and flags (nil when none was fetched).
-    func storeScan(_ scan: ScanResult, observed: [Int: Double], response: ScanResult?, book: CycleBook, started: Stopwatch,
-                   base meta: Metadata) async -> CycleReport {
+    func storeScan(
+        _ scan: ScanResult, observed: [Int: Double], response: ScanResult?, book: CycleBook, started: Stopwatch,
+        base meta: Metadata
+    ) async -> CycleReport {
         var book = book
         book.report.fetched = (response ?? scan).events.count
         book.report.skipped = response?.skipped ?? 0
         book.report.filtered = response.map(Deduplicator.looksFiltered) ?? false
         if book.report.filtered {
-            logger.warning("cycle \(book.report.cycle): the response looks like a cached filtered one (\(book.report.fetched) events of at most 3 types); nothing is read as deleted")
+            logger.warning(
+                "cycle \(book.report.cycle): the response looks like a cached filtered one (\(book.report.fetched) events of at most 3 types); nothing is read as deleted"
+            )
         }
         // process → save → update; repeated against fresh metadata when another poller
         // committed meanwhile (a shared store's conditional write failed).
@@ -58,8 +62,10 @@ extension Poller {
 
     /// The process and save stages against `base`; leaves the next metadata in `metadata`.
     /// Throws only when the archive could not be asked (the book says why).
-    private func processAndSave(_ scan: ScanResult, observed: [Int: Double], base meta: Metadata, book: inout CycleBook,
-                                collided: inout Bool) async throws -> [StoredEvent] {
+    private func processAndSave(
+        _ scan: ScanResult, observed: [Int: Double], base meta: Metadata, book: inout CycleBook,
+        collided: inout Bool
+    ) async throws -> [StoredEvent] {
         emit(.phase(.processing))
         let processTimer = stopwatch()
         book.report.cycle = meta.lastCycle + 1
@@ -87,7 +93,9 @@ extension Poller {
             logger.notice("cycle \(book.report.cycle): \(c.superseded) event(s) not stored: the archive holds a version observed later")
         }
         if book.report.gap {
-            logger.warning("cycle \(book.report.cycle): none of the \(book.report.fetched) events was seen before: events may have been missed (possible gap)")
+            logger.warning(
+                "cycle \(book.report.cycle): none of the \(book.report.fetched) events was seen before: events may have been missed (possible gap)"
+            )
         }
 
         // save_events: the partition writes alongside each other
@@ -98,7 +106,10 @@ extension Poller {
         let outcomes: [(LocalDate, (any Error)?)] = await withTaskGroup(of: (LocalDate, (any Error)?).self) { group in
             for (date, bytes) in partitions {
                 group.addTask {
-                    do { try await store.writePart(PartRef(date: date, cycle: cycle), bytes); return (date, nil) } catch { return (date, error) }
+                    do {
+                        try await store.writePart(PartRef(date: date, cycle: cycle), bytes)
+                        return (date, nil)
+                    } catch { return (date, error) }
                 }
             }
             var all: [(LocalDate, (any Error)?)] = []
@@ -109,7 +120,8 @@ extension Poller {
         let written = Set(outcomes.filter { $0.1 == nil }.map(\.0))
         book.report.partitions = written.count
         book.report.partitionDates = written.sorted().map(\.description)
-        collided = store.isShared && outcomes.contains { if case .alreadyExists? = $0.1 as? StoreError { return true } else { return false } }
+        collided =
+            store.isShared && outcomes.contains { if case .alreadyExists? = $0.1 as? StoreError { return true } else { return false } }
         if collided {
             // Not a failure yet: the caller reloads and redoes the cycle under a new number.
         } else if let (date, error) = outcomes.first(where: { $0.1 != nil }) {
@@ -155,8 +167,10 @@ extension Poller {
     /// Records the report and failures in metadata, persists it (the update_metadata stage),
     /// and publishes the result. `committedInMs`: a shared store's conditional commit already did
     /// the update, in that time.
-    func finish(_ book: CycleBook, started: Stopwatch, stored: [StoredEvent], persist: Bool = true,
-                committedInMs: Double? = nil) async -> CycleReport {
+    func finish(
+        _ book: CycleBook, started: Stopwatch, stored: [StoredEvent], persist: Bool = true,
+        committedInMs: Double? = nil
+    ) async -> CycleReport {
         var book = book
         if let committedInMs { book.finish(.updateMetadata, ms: committedInMs) }
         if persist, var meta = metadata {

@@ -76,8 +76,9 @@ extension Poller {
             guard !input.isEmpty else { return await finish(book, started: started, stored: []) }
         }
         book.carriesJournal = true
-        return await storeScan(ResponseJournal.scan(input), observed: input.mapValues(\.observedAt), response: fetch.scan,
-                               book: book, started: started, base: meta)
+        return await storeScan(
+            ResponseJournal.scan(input), observed: input.mapValues(\.observedAt), response: fetch.scan,
+            book: book, started: started, base: meta)
     }
 
     /// Write-ahead: a fetched response's events go to the journal before anything else, and

@@ -49,9 +49,10 @@ extension Poller {
                 return result
             }
             emit(.phase(.fetching(attempt: attempt)))
-            let request = HTTPRequest(url: config.apiURL, headers: [("Accept", "application/json")],
-                                      connectTimeout: config.connectTimeout, totalTimeout: config.totalTimeout,
-                                      maxBodyBytes: config.maxBodyBytes)
+            let request = HTTPRequest(
+                url: config.apiURL, headers: [("Accept", "application/json")],
+                connectTimeout: config.connectTimeout, totalTimeout: config.totalTimeout,
+                maxBodyBytes: config.maxBodyBytes)
             var retryable: (message: String, kind: FailureKind, retryAfter: Double?)?
             do {
                 let response = try await sendCompletingCall(request).get()
@@ -66,7 +67,9 @@ extension Poller {
                         return result
                     } catch {
                         let message = "response body: \(error)"
-                        if ResponseJudge.isRetryable(error) { retryable = (message, .badBody, nil) } else {
+                        if ResponseJudge.isRetryable(error) {
+                            retryable = (message, .badBody, nil)
+                        } else {
                             return give(up: message, kind: .badBody, &result, &book, attempt: attempt)
                         }
                     }
@@ -75,7 +78,8 @@ extension Poller {
                     if let retryAfter { apiState.notBefore = max(apiState.notBefore ?? 0, clock.now() + retryAfter) }
                 case .fail(let message):
                     // A 200 that is not JSON (an HTML page) is a bad body, not an HTTP error.
-                    return give(up: message, kind: response.status == 200 ? .badBody : .http(response.status), &result, &book, attempt: attempt)
+                    return give(
+                        up: message, kind: response.status == 200 ? .badBody : .http(response.status), &result, &book, attempt: attempt)
                 case .stop(let message):
                     let stop = APIState.Stop(url: config.apiURL, at: clock.now(), message: message)
                     apiState.stopped = stop
@@ -102,7 +106,8 @@ extension Poller {
             }
             let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: random())
             guard delay <= policy.maxWait else {
-                return give(up: "\(message); retry in \(formatDuration(delay)) is beyond this cycle", kind: kind, &result, &book, attempt: attempt)
+                return give(
+                    up: "\(message); retry in \(formatDuration(delay)) is beyond this cycle", kind: kind, &result, &book, attempt: attempt)
             }
             // The next attempt's real time: the backoff, but never before the budget allows.
             let now2 = clock.now()
@@ -133,8 +138,10 @@ extension Poller {
         return outcome
     }
 
-    private func give(up message: String, kind: FailureKind, _ result: inout FetchResult, _ book: inout CycleBook,
-                      attempt: Int) -> FetchResult {
+    private func give(
+        up message: String, kind: FailureKind, _ result: inout FetchResult, _ book: inout CycleBook,
+        attempt: Int
+    ) -> FetchResult {
         book.fail(.fetch, kind, message, attempt: attempt)
         result.error = message
         return result

@@ -50,7 +50,10 @@ extension Poller {
     }
 
     private func publish(_ report: OpenReport) {
-        for n in report.notices { logger.warning("\(n)"); emit(.notice(n)) }
+        for n in report.notices {
+            logger.warning("\(n)")
+            emit(.notice(n))
+        }
     }
 
     /// The journal and its leftovers: temp files of an interrupted write removed, unreadable
@@ -118,12 +121,15 @@ extension Poller {
 
     /// Events fetched by cycles that never committed are stored now, before any new call.
     private func storeJournal(_ report: inout OpenReport) async {
-        var book = CycleBook(report: CycleReport(cycle: (metadata?.lastCycle ?? 0) + 1, trigger: .recovery, startedAt: clock.now()),
-                             sink: sink, clock: clock)
+        var book = CycleBook(
+            report: CycleReport(cycle: (metadata?.lastCycle ?? 0) + 1, trigger: .recovery, startedAt: clock.now()),
+            sink: sink, clock: clock)
         book.carriesJournal = true
-        let result = await storeScan(ResponseJournal.scan(pending), observed: pending.mapValues(\.observedAt), response: nil,
-                                     book: book, started: stopwatch(), base: metadata ?? Metadata())
-        report.notices.append("stored the events interrupted cycles had fetched: \(result.new) new, \(result.updated) updated (\(result.outcome.rawValue))")
+        let result = await storeScan(
+            ResponseJournal.scan(pending), observed: pending.mapValues(\.observedAt), response: nil,
+            book: book, started: stopwatch(), base: metadata ?? Metadata())
+        report.notices.append(
+            "stored the events interrupted cycles had fetched: \(result.new) new, \(result.updated) updated (\(result.outcome.rawValue))")
     }
 
     /// Seen state from the stored partitions, when metadata is missing or unreadable.
@@ -142,7 +148,9 @@ extension Poller {
         var older = Set<Int>()
         for part in parts {
             let bytes = try await store.readPart(part)
-            if part.date > horizon { fold(bytes, part: part, into: &meta, at: now) } else {
+            if part.date > horizon {
+                fold(bytes, part: part, into: &meta, at: now)
+            } else {
                 for e in EventScanner.scanLines(bytes).events { older.insert(e.id) }
             }
         }

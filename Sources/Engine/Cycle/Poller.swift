@@ -36,15 +36,26 @@ public actor Poller {
 
     /// `monotonic`: the stage timers' clock; by default `clock` when it is one, else the system's.
     /// `journal`: by default `journal.jsonl` beside the call ledger.
-    public init(config: EngineConfig, store: any EventStore, apiStateFile: APIStateFile, transport: any HTTPTransport,
-                journal: ResponseJournal? = nil, clock: any WallClock = SystemClock(), monotonic: (any MonotonicClock)? = nil,
-                logger: Logger = Logger(label: "polisen-dash"),
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, lock: StoreLock? = nil) throws {
-        self.config = config; self.store = store; self.apiStateFile = apiStateFile; self.lock = lock
-        self.journal = journal ?? ResponseJournal(path: FileIO.dirname(of: apiStateFile.path) + "/journal.jsonl",
-                                                  limitBytes: config.journalLimitBytes,
-                                                  legacyPath: ResponseJournal.legacyPath(besideLedger: apiStateFile.path))
-        self.transport = transport; self.clock = clock; self.logger = logger; self.random = random
+    public init(
+        config: EngineConfig, store: any EventStore, apiStateFile: APIStateFile, transport: any HTTPTransport,
+        journal: ResponseJournal? = nil, clock: any WallClock = SystemClock(), monotonic: (any MonotonicClock)? = nil,
+        logger: Logger = Logger(label: "polisen-dash"),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, lock: StoreLock? = nil
+    ) throws {
+        self.config = config
+        self.store = store
+        self.apiStateFile = apiStateFile
+        self.lock = lock
+        self.journal =
+            journal
+            ?? ResponseJournal(
+                path: FileIO.dirname(of: apiStateFile.path) + "/journal.jsonl",
+                limitBytes: config.journalLimitBytes,
+                legacyPath: ResponseJournal.legacyPath(besideLedger: apiStateFile.path))
+        self.transport = transport
+        self.clock = clock
+        self.logger = logger
+        self.random = random
         self.monotonic = monotonic ?? (clock as? any MonotonicClock) ?? SystemClock()
         apiState = try apiStateFile.load()
         sink = EventSink(broadcaster: EventBroadcaster(), metrics: CycleMetrics())

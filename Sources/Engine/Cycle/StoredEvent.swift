@@ -8,7 +8,11 @@ public struct StoredEvent: Codable, Sendable, Hashable {
     /// A new id (false: a new version of an id stored before).
     public var isNew: Bool
 
-    public init(id: Int, line: String, isNew: Bool) { self.id = id; self.line = line; self.isNew = isNew }
+    public init(id: Int, line: String, isNew: Bool) {
+        self.id = id
+        self.line = line
+        self.isNew = isNew
+    }
 
     public func decoded() -> PoliceEvent? { PoliceEvent.decode(line: Array(line.utf8)) }
 }

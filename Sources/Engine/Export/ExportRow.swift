@@ -22,7 +22,11 @@ public struct ExportRow: Sendable, Equatable {
         datetime = ExportRow.iso8601(t)
         date = t.stockholmDate
         instant = t.instant
-        name = e.name; summary = e.summary; url = e.url; type = e.type; locationName = e.location?.name
+        name = e.name
+        summary = e.summary
+        url = e.url
+        type = e.type
+        locationName = e.location?.name
         (lat, lng) = ExportRow.coordinates(e.location?.gps)
         self.versions = versions
     }
@@ -62,8 +66,10 @@ public struct ExportRow: Sendable, Equatable {
     /// One CSV record (RFC 4180: fields with a comma, quote or line break are quoted); absent
     /// values are empty.
     public var csvLine: String {
-        [String(id), datetime, date.description, csvField(name), csvField(summary), csvField(url), csvField(type),
-         csvField(locationName), lat ?? "", lng ?? "", String(versions)].joined(separator: ",")
+        [
+            String(id), datetime, date.description, csvField(name), csvField(summary), csvField(url), csvField(type),
+            csvField(locationName), lat ?? "", lng ?? "", String(versions),
+        ].joined(separator: ",")
     }
 
     public static var csvHeader: String { columns.joined(separator: ",") }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes the archive for data tools: the newest version of each event, one row per event, in
@@ -31,7 +31,8 @@ public struct Exporter: Sendable {
     /// The rows of the dates in `from...to` (every date when nil) matching `query`, by date,
     /// each day's rows in publication order. Versions are counted over the whole archive, and
     /// an event is exported under the date of its newest version.
-    public func rows(from: LocalDate?, to: LocalDate?, query: EventQuery?) async throws -> (rows: [LocalDate: [ExportRow]], report: Report) {
+    public func rows(from: LocalDate?, to: LocalDate?, query: EventQuery?) async throws -> (rows: [LocalDate: [ExportRow]], report: Report)
+    {
         let parts = try await store.listParts(date: nil).withoutCovered()
         let read = try await store.newestVersions(in: parts) { scan, e in Array(scan.lineBytes(e)) }
         var report = Report(partsRead: parts.count, problems: read.problems)
@@ -42,7 +43,8 @@ public struct Exporter: Sendable {
                 continue
             }
             guard from.map({ row.date >= $0 }) ?? true, to.map({ row.date <= $0 }) ?? true,
-                  query.map({ $0.matches(event) }) ?? true else { continue }
+                query.map({ $0.matches(event) }) ?? true
+            else { continue }
             byDate[row.date, default: []].append(row)
         }
         for (date, rows) in byDate {
@@ -66,10 +68,14 @@ public struct Exporter: Sendable {
         // What an earlier export wrote in these dates and this one did not.
         for name in FileIO.list(dir) {
             guard name.hasPrefix("date="), let date = LocalDate(iso: String(name.dropFirst(5))),
-                  from.map({ date >= $0 }) ?? true, to.map({ date <= $0 }) ?? true else { continue }
+                from.map({ date >= $0 }) ?? true, to.map({ date <= $0 }) ?? true
+            else { continue }
             for other in Format.allCases where other != format || byDate[date] == nil {
                 let path = "\(dir)/\(name)/\(other.fileName)"
-                if FileIO.exists(path) { FileIO.remove(path); report.removed += 1 }
+                if FileIO.exists(path) {
+                    FileIO.remove(path)
+                    report.removed += 1
+                }
             }
             if FileIO.list("\(dir)/\(name)").isEmpty { rmdir("\(dir)/\(name)") }
             FileIO.syncDirectory("\(dir)/\(name)")

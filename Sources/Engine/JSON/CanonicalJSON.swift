@@ -47,26 +47,54 @@ func canonicalJSON(_ line: ArraySlice<UInt8>) -> [UInt8] {
             i += 1
             continue
         }
-        if c == 0x22 { out.append(c); inString = false; i += 1; continue }
-        guard c == 0x5C, i + 1 < end else { out.append(c); i += 1; continue }
+        if c == 0x22 {
+            out.append(c)
+            inString = false
+            i += 1
+            continue
+        }
+        guard c == 0x5C, i + 1 < end else {
+            out.append(c)
+            i += 1
+            continue
+        }
         let e = line[i + 1]
         switch e {
         case 0x75:
-            guard var v = hex(i + 2) else { out.append(c); i += 1; continue }
+            guard var v = hex(i + 2) else {
+                out.append(c)
+                i += 1
+                continue
+            }
             i += 6
             if (0xD800..<0xDC00).contains(v), i + 6 <= end, line[i] == 0x5C, line[i + 1] == 0x75,
-               let low = hex(i + 2), (0xDC00..<0xE000).contains(low) {
+                let low = hex(i + 2), (0xDC00..<0xE000).contains(low)
+            {
                 v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
                 i += 6
             }
             emit(v)
-        case 0x2F: out.append(0x2F); i += 2
-        case 0x62: emit(0x08); i += 2
-        case 0x66: emit(0x0C); i += 2
-        case 0x6E: emit(0x0A); i += 2
-        case 0x72: emit(0x0D); i += 2
-        case 0x74: emit(0x09); i += 2
-        default: out += [c, e]; i += 2  // \" and \\ are already canonical
+        case 0x2F:
+            out.append(0x2F)
+            i += 2
+        case 0x62:
+            emit(0x08)
+            i += 2
+        case 0x66:
+            emit(0x0C)
+            i += 2
+        case 0x6E:
+            emit(0x0A)
+            i += 2
+        case 0x72:
+            emit(0x0D)
+            i += 2
+        case 0x74:
+            emit(0x09)
+            i += 2
+        default:
+            out += [c, e]
+            i += 2  // \" and \\ are already canonical
         }
     }
     return out

@@ -1,5 +1,11 @@
-private let quote: UInt8 = 0x22, backslash: UInt8 = 0x5C, comma: UInt8 = 0x2C, colon: UInt8 = 0x3A
-private let lbracket: UInt8 = 0x5B, rbracket: UInt8 = 0x5D, lbrace: UInt8 = 0x7B, rbrace: UInt8 = 0x7D
+private let quote: UInt8 = 0x22
+private let backslash: UInt8 = 0x5C
+private let comma: UInt8 = 0x2C
+private let colon: UInt8 = 0x3A
+private let lbracket: UInt8 = 0x5B
+private let rbracket: UInt8 = 0x5D
+private let lbrace: UInt8 = 0x7B
+private let rbrace: UInt8 = 0x7D
 
 /// The grammar: one pass over the input, validating as it copies (see EventScanner).
 struct ByteScanner {
@@ -137,7 +143,8 @@ struct ByteScanner {
                             problem = "datetime is not in the API's format"
                         }
                     } else {
-                        try value(depth: 2); problem = "datetime is not a string"
+                        try value(depth: 2)
+                        problem = "datetime is not a string"
                     }
                 } else if key == .type || key == .name || key == .summary || key == .url {
                     // The API's text fields are strings; anything else (null, a list) is not its event.
@@ -174,10 +181,12 @@ struct ByteScanner {
         let range = lineStart..<out.count
         // The fingerprint is of the content, not its escaping: the original collector wrote
         // "\u00e5" where the API sends "å".
-        let hash = sawEscape
+        let hash =
+            sawEscape
             ? XXH64.hash(canonicalJSON(out[range]))
             : out.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[range])) }
-        events.append(ScannedEvent(id: id, datetime: datetime, localDate: datetime.stockholmDate, hash: hash, line: range, typeHash: typeHash))
+        events.append(
+            ScannedEvent(id: id, datetime: datetime, localDate: datetime.stockholmDate, hash: hash, line: range, typeHash: typeHash))
     }
 
     mutating func skip(_ reason: String) {
@@ -192,15 +201,20 @@ struct ByteScanner {
         switch c {
         case quote: _ = try string()
         case lbrace:
-            pos += 1; skipWS()
-            if peek() == rbrace { pos += 1; return }
+            pos += 1
+            skipWS()
+            if peek() == rbrace {
+                pos += 1
+                return
+            }
             while true {
                 skipWS()
                 guard peek() == quote else { throw fail("expected a key") }
                 _ = try string()
                 skipWS()
                 guard peek() == colon else { throw fail("expected ':'") }
-                pos += 1; skipWS()
+                pos += 1
+                skipWS()
                 try value(depth: depth + 1)
                 skipWS()
                 guard let d = peek() else { throw fail("truncated inside an object") }
@@ -211,8 +225,12 @@ struct ByteScanner {
                 throw fail("expected ',' or '}'")
             }
         case lbracket:
-            pos += 1; skipWS()
-            if peek() == rbracket { pos += 1; return }
+            pos += 1
+            skipWS()
+            if peek() == rbracket {
+                pos += 1
+                return
+            }
             while true {
                 skipWS()
                 try value(depth: depth + 1)
@@ -276,7 +294,10 @@ struct ByteScanner {
         var negative = false
         for k in start..<pos {
             let d = input[k]
-            if d == 0x2D { negative = true; continue }
+            if d == 0x2D {
+                negative = true
+                continue
+            }
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
             let (a, o2) = m.addingReportingOverflow(Int(d - 0x30))
             if o1 || o2 { return nil }
@@ -298,8 +319,10 @@ struct ByteScanner {
             // or part of a multi-byte sequence (a SWAR test, exact for "any such byte").
             while pos &+ 8 <= input.count {
                 let w = base.loadUnaligned(fromByteOffset: pos, as: UInt64.self)
-                let q = w ^ 0x2222_2222_2222_2222, b = w ^ 0x5C5C_5C5C_5C5C_5C5C
-                let special = ((q &- 0x0101_0101_0101_0101) & ~q) | ((b &- 0x0101_0101_0101_0101) & ~b)
+                let q = w ^ 0x2222_2222_2222_2222
+                let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let special =
+                    ((q &- 0x0101_0101_0101_0101) & ~q) | ((b &- 0x0101_0101_0101_0101) & ~b)
                     | ((w &- 0x2020_2020_2020_2020) & ~w) | w
                 let found = special & 0x8080_8080_8080_8080
                 if found != 0 {
@@ -310,7 +333,10 @@ struct ByteScanner {
             }
             guard pos < input.count else { throw fail("truncated string") }
             let c = input[pos]
-            if c == quote { pos += 1; break }
+            if c == quote {
+                pos += 1
+                break
+            }
             if c == backslash {
                 escaped = true
                 guard pos + 1 < input.count else { throw fail("truncated escape") }
@@ -359,15 +385,24 @@ struct ByteScanner {
     mutating func utf8Sequence() throws(BodyError) {
         let c = input[pos]
         let n: Int
-        var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
+        var lo: UInt8 = 0x80
+        var hi: UInt8 = 0xBF
         switch c {
         case 0xC2...0xDF: n = 2
-        case 0xE0: n = 3; lo = 0xA0
+        case 0xE0:
+            n = 3
+            lo = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: n = 3
-        case 0xED: n = 3; hi = 0x9F
-        case 0xF0: n = 4; lo = 0x90
+        case 0xED:
+            n = 3
+            hi = 0x9F
+        case 0xF0:
+            n = 4
+            lo = 0x90
         case 0xF1...0xF3: n = 4
-        case 0xF4: n = 4; hi = 0x8F
+        case 0xF4:
+            n = 4
+            hi = 0x8F
         default: throw fail("invalid UTF-8")
         }
         guard pos + n <= input.count else { throw fail("truncated UTF-8") }

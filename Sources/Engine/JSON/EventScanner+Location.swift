@@ -5,15 +5,20 @@ extension ByteScanner {
     /// The `location` object; false when its `name` or `gps` is there but not a string.
     mutating func location() throws(BodyError) -> Bool {
         var ok = true
-        pos += 1; skipWS()
-        if peek() == 0x7D { pos += 1; return true }
+        pos += 1
+        skipWS()
+        if peek() == 0x7D {
+            pos += 1
+            return true
+        }
         while true {
             skipWS()
             guard peek() == 0x22 else { throw fail("expected a key") }
             let key = try string()
             skipWS()
             guard peek() == 0x3A else { throw fail("expected ':'") }
-            pos += 1; skipWS()
+            pos += 1
+            skipWS()
             if (key == .name || key == .gps) && peek() != 0x22 { ok = false }
             try value(depth: 3)
             skipWS()

@@ -22,17 +22,29 @@ public enum XXH64 {
         let len = bytes.count
         var i = 0
         var h: UInt64
-        @inline(__always) func read64(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
-        @inline(__always) func read32(_ at: Int) -> UInt64 { UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self))) }
+        @inline(__always) func read64(_ at: Int) -> UInt64 {
+            UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+        }
+        @inline(__always) func read32(_ at: Int) -> UInt64 {
+            UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+        }
         if len >= 32 {
-            var v1 = seed &+ p1 &+ p2, v2 = seed &+ p2, v3 = seed, v4 = seed &- p1
+            var v1 = seed &+ p1 &+ p2
+            var v2 = seed &+ p2
+            var v3 = seed
+            var v4 = seed &- p1
             while i + 32 <= len {
-                v1 = round(v1, read64(i)); v2 = round(v2, read64(i + 8))
-                v3 = round(v3, read64(i + 16)); v4 = round(v4, read64(i + 24))
+                v1 = round(v1, read64(i))
+                v2 = round(v2, read64(i + 8))
+                v3 = round(v3, read64(i + 16))
+                v4 = round(v4, read64(i + 24))
                 i += 32
             }
             h = rotl(v1, 1) &+ rotl(v2, 7) &+ rotl(v3, 12) &+ rotl(v4, 18)
-            h = merge(h, v1); h = merge(h, v2); h = merge(h, v3); h = merge(h, v4)
+            h = merge(h, v1)
+            h = merge(h, v2)
+            h = merge(h, v3)
+            h = merge(h, v4)
         } else {
             h = seed &+ p5
         }
@@ -52,8 +64,10 @@ public enum XXH64 {
             h = rotl(h, 11) &* p1
             i += 1
         }
-        h ^= h >> 33; h = h &* p2
-        h ^= h >> 29; h = h &* p3
+        h ^= h >> 33
+        h = h &* p2
+        h ^= h >> 29
+        h = h &* p3
         h ^= h >> 32
         return h
     }

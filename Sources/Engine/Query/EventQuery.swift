@@ -21,7 +21,9 @@ public struct EventQuery: Sendable, Equatable, CustomStringConvertible {
         public let folded: [UInt8]
 
         public init(_ field: Field = .any, _ text: String, excluded: Bool = false) {
-            self.field = field; self.text = text; self.excluded = excluded
+            self.field = field
+            self.text = text
+            self.excluded = excluded
             var f = SearchFold.fold(text)
             while f.first == 0x20 { f.removeFirst() }
             while f.last == 0x20 { f.removeLast() }
@@ -68,7 +70,9 @@ public struct EventQuery: Sendable, Equatable, CustomStringConvertible {
 
     public func matches(_ e: PoliceEvent) -> Bool {
         guard !terms.isEmpty else { return true }
-        var all: [UInt8] = [], type: [UInt8] = [], place: [UInt8] = []
+        var all: [UInt8] = []
+        var type: [UInt8] = []
+        var place: [UInt8] = []
         all.reserveCapacity(512)
         // One buffer for words; a newline between fields (folding turns every newline inside
         // a field into a space) keeps a phrase from matching across two of them.
@@ -105,7 +109,8 @@ public struct EventQuery: Sendable, Equatable, CustomStringConvertible {
     /// The query written out again, in the language it was read in.
     public var description: String {
         terms.map { t in
-            let quoted = t.text.contains { $0 == " " || $0 == "\"" || $0 == "\t" } || t.text.hasPrefix("-")
+            let quoted =
+                t.text.contains { $0 == " " || $0 == "\"" || $0 == "\t" } || t.text.hasPrefix("-")
                 || (t.field == .any && t.text.contains(":"))
             let value = quoted ? "\"" + t.text.replacing("\"", with: "") + "\"" : t.text
             return (t.excluded ? "-" : "") + (t.field == .any ? "" : t.field.rawValue + ":") + value

@@ -17,7 +17,10 @@ struct QueryParser {
             guard i < chars.count else { return out }
             let start = i
             var excluded = false
-            if chars[i] == "-" { excluded = true; i += 1 }
+            if chars[i] == "-" {
+                excluded = true
+                i += 1
+            }
             var field = EventQuery.Field.any
             if let colon = fieldPrefixEnd() {
                 field = Self.fields[String(chars[i..<colon]).lowercased()]!
@@ -48,10 +51,14 @@ struct QueryParser {
             if chars[i] == "\"" {
                 let opened = i
                 i += 1
-                while i < chars.count, chars[i] != "\"" { value.append(chars[i]); i += 1 }
+                while i < chars.count, chars[i] != "\"" {
+                    value.append(chars[i])
+                    i += 1
+                }
                 if i < chars.count { i += 1 } else { note("unclosed quote (opened at character \(opened + 1))") }
             } else {
-                value.append(chars[i]); i += 1
+                value.append(chars[i])
+                i += 1
             }
         }
         return value

@@ -18,32 +18,47 @@ public enum SearchFold {
 
     /// Appends the folded form of UTF-8 `bytes` to `out`.
     public static func append<Bytes: Sequence>(_ bytes: Bytes, to out: inout [UInt8]) where Bytes.Element == UInt8 {
-        var lead: UInt8 = 0          // the first byte of a two-byte sequence being read
+        var lead: UInt8 = 0  // the first byte of a two-byte sequence being read
         var spaced = out.last == 0x20
         for b in bytes {
             if lead != 0 {
                 let scalar = (Int(lead & 0x1F) << 6) | Int(b & 0x3F)
                 lead = 0
-                if b & 0xC0 != 0x80 {        // not a continuation: keep what came, as it came
-                    out.append(contentsOf: [UInt8(0xC0 | (scalar >> 6)), b]); spaced = false
+                if b & 0xC0 != 0x80 {  // not a continuation: keep what came, as it came
+                    out.append(contentsOf: [UInt8(0xC0 | (scalar >> 6)), b])
+                    spaced = false
                     continue
                 }
                 if scalar == 0xA0 {
-                    if !spaced { out.append(0x20); spaced = true }
+                    if !spaced {
+                        out.append(0x20)
+                        spaced = true
+                    }
                 } else if scalar >= 0x300 && scalar <= 0x36F {
                     // a combining mark: dropped
                 } else if scalar >= 0xC0 && scalar <= 0x17F, let base = baseLetters[scalar - 0xC0] {
-                    out.append(contentsOf: base); spaced = false
+                    out.append(contentsOf: base)
+                    spaced = false
                 } else {
-                    out.append(UInt8(0xC0 | (scalar >> 6))); out.append(b); spaced = false
+                    out.append(UInt8(0xC0 | (scalar >> 6)))
+                    out.append(b)
+                    spaced = false
                 }
                 continue
             }
             switch b {
-            case 0x41...0x5A: out.append(b + 0x20); spaced = false
-            case 0x09...0x0D, 0x20: if !spaced { out.append(0x20); spaced = true }
-            case 0xC2...0xCD: lead = b       // may be a letter of the table, NBSP or a mark
-            default: out.append(b); spaced = false
+            case 0x41...0x5A:
+                out.append(b + 0x20)
+                spaced = false
+            case 0x09...0x0D, 0x20:
+                if !spaced {
+                    out.append(0x20)
+                    spaced = true
+                }
+            case 0xC2...0xCD: lead = b  // may be a letter of the table, NBSP or a mark
+            default:
+                out.append(b)
+                spaced = false
             }
         }
         if lead != 0 { out.append(lead) }
@@ -53,15 +68,22 @@ public enum SearchFold {
     private static let baseLetters: [[UInt8]?] = {
         // One character per code point; digits stand for the two-letter folds below.
         let latin1 = "aaaaaa1ceeeeiiiidnooooo.ouuuuy23" + "aaaaaa1ceeeeiiiidnooooo.ouuuuy2y"
-        let extendedA = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii44jjkkkllllllllll"
+        let extendedA =
+            "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii44jjkkkllllllllll"
             + "nnnnnnnnnoooooo55rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs"
-        let pairs: [Character: [UInt8]] = ["1": Array("ae".utf8), "2": Array("th".utf8), "3": Array("ss".utf8),
-                                           "4": Array("ij".utf8), "5": Array("oe".utf8)]
+        let pairs: [Character: [UInt8]] = [
+            "1": Array("ae".utf8), "2": Array("th".utf8), "3": Array("ss".utf8),
+            "4": Array("ij".utf8), "5": Array("oe".utf8),
+        ]
         var table: [[UInt8]?] = []
         for c in latin1 + extendedA {
-            if c == "." { table.append(nil) }
-            else if let pair = pairs[c] { table.append(pair) }
-            else { table.append(Array(String(c).utf8)) }
+            if c == "." {
+                table.append(nil)
+            } else if let pair = pairs[c] {
+                table.append(pair)
+            } else {
+                table.append(Array(String(c).utf8))
+            }
         }
         precondition(table.count == 0x180 - 0xC0, "fold table must cover U+00C0…U+017F")
         return table
@@ -73,13 +95,20 @@ public enum SearchFold {
         guard haystack.count >= needle.count else { return false }
         return haystack.withUnsafeBufferPointer { h in
             needle.withUnsafeBufferPointer { n in
-                let first = n[0], last = h.count - n.count
+                let first = n[0]
+                let last = h.count - n.count
                 var i = 0
                 outer: while i <= last {
-                    if h[i] != first { i += 1; continue }
+                    if h[i] != first {
+                        i += 1
+                        continue
+                    }
                     var j = 1
                     while j < n.count {
-                        if h[i + j] != n[j] { i += 1; continue outer }
+                        if h[i + j] != n[j] {
+                            i += 1
+                            continue outer
+                        }
                         j += 1
                     }
                     return true

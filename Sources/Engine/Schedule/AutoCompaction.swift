@@ -12,7 +12,9 @@ public actor AutoCompaction {
     private var running = false
 
     public init(store: any EventStore, clock: any WallClock = SystemClock(), logger: Logger) {
-        compactor = Compactor(store: store); self.clock = clock; self.logger = logger
+        compactor = Compactor(store: store)
+        self.clock = clock
+        self.logger = logger
     }
 
     /// Compacts when due; returns the report, or nil when not due or already running.

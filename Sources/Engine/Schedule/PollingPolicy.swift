@@ -64,7 +64,8 @@ public struct AdaptivePolicy: PollingPolicy {
             current = minimum
             return current
         }
-        let proposed = report.new > 0
+        let proposed =
+            report.new > 0
             ? targetFill * Double(window) / (Double(report.new) / (report.startedAt - previousStart))
             : current * 2
         current = min(max(min(proposed, current * 2), minimum), maximum)

@@ -15,9 +15,14 @@ public actor Scheduler {
     private var sleeper: Task<Void, Never>?
     private var onCycle: (@Sendable (CycleReport) async -> Void)?
 
-    public init(poller: Poller, clock: any WallClock, policy: any PollingPolicy, firstPollAt: Double? = nil,
-                maxBudgetWait: Double = 900) {
-        self.poller = poller; self.clock = clock; self.policy = policy; self.maxBudgetWait = maxBudgetWait
+    public init(
+        poller: Poller, clock: any WallClock, policy: any PollingPolicy, firstPollAt: Double? = nil,
+        maxBudgetWait: Double = 900
+    ) {
+        self.poller = poller
+        self.clock = clock
+        self.policy = policy
+        self.maxBudgetWait = maxBudgetWait
         scheduleDescription = policy.description
         nextDue = firstPollAt ?? clock.now()
     }
@@ -42,7 +47,11 @@ public actor Scheduler {
                 let clock = self.clock
                 let task = Task { _ = try? await clock.sleep(until: due) }
                 sleeper = task
-                await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+                await withTaskCancellationHandler {
+                    await task.value
+                } onCancel: {
+                    task.cancel()
+                }
                 sleeper = nil
                 continue  // re-check: woken by the deadline, "poll now", or cancellation
             }

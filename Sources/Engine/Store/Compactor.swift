@@ -69,12 +69,18 @@ public struct Compactor: Sendable {
             var merged: [UInt8] = []
             var shared: Int?
             for part in candidates {
-                guard let bytes = try? await store.readPart(part) else { merged = []; break }
+                guard let bytes = try? await store.readPart(part) else {
+                    merged = []
+                    break
+                }
                 merged += bytes
                 if merged.last != 0x0A { merged.append(0x0A) }
                 if shared == nil { shared = EventScanner.scanLines(bytes).events.first { multiDay.contains($0.id) }?.id }
             }
-            guard !merged.isEmpty else { report.skipped.append("\(date): a part could not be read"); continue }
+            guard !merged.isEmpty else {
+                report.skipped.append("\(date): a part could not be read")
+                continue
+            }
             if let shared {
                 report.skipped.append("\(date): event \(shared) also has a version stored under another day")
                 continue

@@ -36,7 +36,10 @@ extension EventStore {
 public struct VersionedBlob: Sendable {
     public var bytes: [UInt8]
     public var version: String?
-    public init(bytes: [UInt8], version: String?) { self.bytes = bytes; self.version = version }
+    public init(bytes: [UInt8], version: String?) {
+        self.bytes = bytes
+        self.version = version
+    }
 }
 
 public enum StoreError: Error, Sendable, CustomStringConvertible {
@@ -62,13 +65,25 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// `part(cycle, first)`: one cycle's part, or (with `first`) a compacted part holding the
     /// day's parts of cycles `first...cycle`.
-    public enum Kind: Hashable, Sendable { case part(cycle: Int, first: Int? = nil), legacy(unix: Int) }
+    public enum Kind: Hashable, Sendable {
+        case part(cycle: Int, first: Int? = nil)
+        case legacy(unix: Int)
+    }
     public var date: LocalDate
     public var kind: Kind
 
-    public init(date: LocalDate, cycle: Int) { self.date = date; kind = .part(cycle: cycle) }
-    public init(date: LocalDate, cycles: ClosedRange<Int>) { self.date = date; kind = .part(cycle: cycles.upperBound, first: cycles.lowerBound) }
-    public init(date: LocalDate, kind: Kind) { self.date = date; self.kind = kind }
+    public init(date: LocalDate, cycle: Int) {
+        self.date = date
+        kind = .part(cycle: cycle)
+    }
+    public init(date: LocalDate, cycles: ClosedRange<Int>) {
+        self.date = date
+        kind = .part(cycle: cycles.upperBound, first: cycles.lowerBound)
+    }
+    public init(date: LocalDate, kind: Kind) {
+        self.date = date
+        self.kind = kind
+    }
 
     /// `part-00000042.jsonl` or the original collector's `events-1700000000.jsonl`.
     public var fileName: String {
@@ -106,7 +121,8 @@ public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
         if stem.hasPrefix("part-"), let c = Int(stem.dropFirst(5)), c >= 0 {
             self.init(date: date, kind: .part(cycle: c))
         } else if stem.hasPrefix("part-"), case let numbers = stem.dropFirst(5).split(separator: "-"), numbers.count == 2,
-                  let first = Int(numbers[0]), let last = Int(numbers[1]), first >= 0, first <= last {
+            let first = Int(numbers[0]), let last = Int(numbers[1]), first >= 0, first <= last
+        {
             self.init(date: date, kind: .part(cycle: last, first: first))
         } else if stem.hasPrefix("events-"), let u = Int(stem.dropFirst(7)), u >= 0 {
             self.init(date: date, kind: .legacy(unix: u))

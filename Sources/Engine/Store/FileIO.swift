@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public struct FileIOError: Error, CustomStringConvertible, Sendable {
@@ -29,7 +29,10 @@ public enum FileIO {
             while initialized < buffer.count {
                 let n = read(fd, buffer.baseAddress! + initialized, buffer.count - initialized)
                 if n < 0 && errno == EINTR { continue }
-                if n < 0 { failure = errno; return }
+                if n < 0 {
+                    failure = errno
+                    return
+                }
                 if n == 0 { return }
                 initialized += n
             }
@@ -54,7 +57,7 @@ public enum FileIO {
     /// Not found is nil even when the file vanishes between a listing and this read (a
     /// compaction removing merged parts), not only when it was never there.
     public static func readIfExists(_ path: String) throws(FileIOError) -> [UInt8]? {
-        do { return try readAll(path) } catch where error.isNotFound && error.operation == "open" { return nil }
+        do { return try readAll(path) } catch  where error.isNotFound && error.operation == "open" { return nil }
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
@@ -136,7 +139,10 @@ public enum FileIO {
     /// Makes a rename durable.
     public static func syncDirectory(_ dir: String) {
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { fsync(fd); close(fd) }
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
     }
 
     public static func rename(from: String, to: String) throws(FileIOError) {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A search text, case-folded once, found in stored lines without copying or folding them:
@@ -11,7 +11,10 @@ struct FoldedNeedle: Sendable {
 
     init(_ text: String) {
         bytes = foldCase(Array(text.utf8))
-        guard let first = bytes.first else { starts = []; return }
+        guard let first = bytes.first else {
+            starts = []
+            return
+        }
         starts = first &- 0x61 < 26 ? [first, first - 0x20] : [first]
     }
 
@@ -25,18 +28,18 @@ struct FoldedNeedle: Sendable {
         guard !bytes.isEmpty else { return true }
         guard h.count >= bytes.count else { return false }
         return bytes.withUnsafeBufferPointer { n in
-                let base = UnsafeRawPointer(h.baseAddress!)
-                let last = h.count - n.count
-                for start in starts {
-                    var offset = 0
-                    while offset <= last {
-                        guard let hit = memchr(base + offset, Int32(start), last - offset + 1) else { break }
-                        let at = base.distance(to: UnsafeRawPointer(hit))
-                        if matches(h, at, n) { return true }
-                        offset = at + 1
-                    }
+            let base = UnsafeRawPointer(h.baseAddress!)
+            let last = h.count - n.count
+            for start in starts {
+                var offset = 0
+                while offset <= last {
+                    guard let hit = memchr(base + offset, Int32(start), last - offset + 1) else { break }
+                    let at = base.distance(to: UnsafeRawPointer(hit))
+                    if matches(h, at, n) { return true }
+                    offset = at + 1
                 }
-                return false
+            }
+            return false
         }
     }
 

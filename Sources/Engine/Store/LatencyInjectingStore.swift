@@ -8,8 +8,10 @@ public struct LatencyInjectingStore: EventStore {
     public let readDelay: Double
     public let metadataWriteDelay: Double
 
-    public init(_ inner: any EventStore, writeDelaySeconds: Double, readDelaySeconds: Double = 0,
-                metadataWriteDelaySeconds: Double? = nil) {
+    public init(
+        _ inner: any EventStore, writeDelaySeconds: Double, readDelaySeconds: Double = 0,
+        metadataWriteDelaySeconds: Double? = nil
+    ) {
         self.inner = inner
         writeDelay = writeDelaySeconds
         readDelay = readDelaySeconds

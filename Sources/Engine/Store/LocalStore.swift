@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The store in a local folder.
@@ -72,7 +72,8 @@ public struct LocalStore: EventStore {
             for name in FileIO.list(dir) {
                 let path = "\(dir)/\(name)"
                 if FileIO.isTempName(name) {
-                    FileIO.remove(path); removed += 1
+                    FileIO.remove(path)
+                    removed += 1
                 } else if depth > 0 && FileIO.isDirectory(path) {
                     sweep(path, depth: depth - 1)
                 }

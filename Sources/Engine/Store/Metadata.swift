@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `metadata.json`: what has been stored (seen ids and content hashes), the last cycle number,
@@ -25,10 +25,17 @@ public struct Metadata: Sendable, Equatable {
     /// in metadata written before it was counted.
     public var storedEvents: Int?
 
-    public init(lastCycle: Int = 0, seen: SeenState = SeenState(), completeAfter: LocalDate? = nil,
-                reports: [CycleReport] = [], failures: [FailureEntry] = [], updatedAt: Double = 0, storedEvents: Int? = 0) {
-        self.lastCycle = lastCycle; self.seen = seen; self.completeAfter = completeAfter; self.reports = reports
-        self.failures = failures; self.updatedAt = updatedAt; self.storedEvents = storedEvents
+    public init(
+        lastCycle: Int = 0, seen: SeenState = SeenState(), completeAfter: LocalDate? = nil,
+        reports: [CycleReport] = [], failures: [FailureEntry] = [], updatedAt: Double = 0, storedEvents: Int? = 0
+    ) {
+        self.lastCycle = lastCycle
+        self.seen = seen
+        self.completeAfter = completeAfter
+        self.reports = reports
+        self.failures = failures
+        self.updatedAt = updatedAt
+        self.storedEvents = storedEvents
     }
 
     /// Bounds the seen state and moves the completeness horizon accordingly: entries served
@@ -65,7 +72,8 @@ public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .unreadable(let m): return "metadata is not valid JSON (\(m))"
         case .wrongFormat: return "metadata is not a polisen-dash metadata file"
-        case .newerVersion(let v): return "metadata was written by a newer polisen-dash (schema version \(v), this one reads up to \(Metadata.currentVersion))"
+        case .newerVersion(let v):
+            return "metadata was written by a newer polisen-dash (schema version \(v), this one reads up to \(Metadata.currentVersion))"
         case .invalid(let m): return "metadata is invalid: \(m)"
         }
     }
@@ -85,24 +93,35 @@ extension Metadata {
         var storedEvents: Int?
 
         enum CodingKeys: String, CodingKey {
-            case format, version, lastCycle = "last_cycle", updatedAt = "updated_at", completeAfter = "complete_after"
-            case seen, reports, failures, storedEvents = "stored_events"
+            case format, version
+            case lastCycle = "last_cycle"
+            case updatedAt = "updated_at"
+            case completeAfter = "complete_after"
+            case seen, reports, failures
+            case storedEvents = "stored_events"
         }
     }
 
     private struct SeenTriple: Codable {
         var hash: String, date: String, lastSeen: Int64, observedAt: Double?
         init(hash: String, date: String, lastSeen: Int64, observedAt: Double?) {
-            self.hash = hash; self.date = date; self.lastSeen = lastSeen; self.observedAt = observedAt
+            self.hash = hash
+            self.date = date
+            self.lastSeen = lastSeen
+            self.observedAt = observedAt
         }
         init(from decoder: any Decoder) throws {
             var c = try decoder.unkeyedContainer()
-            hash = try c.decode(String.self); date = try c.decode(String.self); lastSeen = try c.decode(Int64.self)
+            hash = try c.decode(String.self)
+            date = try c.decode(String.self)
+            lastSeen = try c.decode(Int64.self)
             observedAt = c.isAtEnd ? nil : try c.decode(Double.self)
         }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.unkeyedContainer()
-            try c.encode(hash); try c.encode(date); try c.encode(lastSeen)
+            try c.encode(hash)
+            try c.encode(date)
+            try c.encode(lastSeen)
             if let observedAt { try c.encode(observedAt) }
         }
     }
@@ -111,11 +130,13 @@ extension Metadata {
         var seenOut: [String: SeenTriple] = [:]
         seenOut.reserveCapacity(seen.count)
         for (id, e) in seen.entries {
-            seenOut[String(id)] = SeenTriple(hash: XXH64.hex(e.hash), date: e.date.description, lastSeen: e.lastSeen, observedAt: e.observedAt)
+            seenOut[String(id)] = SeenTriple(
+                hash: XXH64.hex(e.hash), date: e.date.description, lastSeen: e.lastSeen, observedAt: e.observedAt)
         }
-        let file = File(format: Self.format, version: Self.currentVersion, lastCycle: lastCycle, updatedAt: updatedAt,
-                        completeAfter: completeAfter?.description, seen: seenOut, reports: reports, failures: failures,
-                        storedEvents: storedEvents)
+        let file = File(
+            format: Self.format, version: Self.currentVersion, lastCycle: lastCycle, updatedAt: updatedAt,
+            completeAfter: completeAfter?.description, seen: seenOut, reports: reports, failures: failures,
+            storedEvents: storedEvents)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding these plain values cannot fail.
@@ -144,15 +165,19 @@ extension Metadata {
             else { throw .invalid("seen entry \(key)") }
             entries[id] = SeenEntry(hash: hash, date: date, lastSeen: t.lastSeen, observedAt: t.observedAt)
         }
-        return Metadata(lastCycle: file.lastCycle, seen: SeenState(entries: entries), completeAfter: completeAfter,
-                        reports: file.reports,
-                        failures: file.failures, updatedAt: file.updatedAt, storedEvents: file.storedEvents)
+        return Metadata(
+            lastCycle: file.lastCycle, seen: SeenState(entries: entries), completeAfter: completeAfter,
+            reports: file.reports,
+            failures: file.failures, updatedAt: file.updatedAt, storedEvents: file.storedEvents)
     }
 
     /// Why metadata did not decode, from its header: a newer schema is named as such, not as
     /// garbage. Parsed again only on this error path.
     private static func explain(_ data: Data, decodingError: any Error) -> MetadataError {
-        struct Header: Decodable { var format: String?; var version: Int? }
+        struct Header: Decodable {
+            var format: String?
+            var version: Int?
+        }
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
             return .unreadable(data.isEmpty ? "empty file" : "\(data.count) bytes")
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension NewestVersions where Value == [UInt8]? {
@@ -9,8 +9,10 @@ extension NewestVersions where Value == [UInt8]? {
     /// every other line only its id is read, as long as it has the form this program writes
     /// (`{"id":N,` … `}`) — any other line is read whole too. So a version that does not match
     /// still hides an older one that does, and a year is searched at nearly the speed of grep.
-    static func search(_ store: any EventStore, _ parts: [PartRef], progress: (@Sendable (Int, Int) -> Void)? = nil,
-                       where mayHold: (UnsafeBufferPointer<UInt8>) -> Bool) async throws -> (versions: NewestVersions, problems: [String]) {
+    static func search(
+        _ store: any EventStore, _ parts: [PartRef], progress: (@Sendable (Int, Int) -> Void)? = nil,
+        where mayHold: (UnsafeBufferPointer<UInt8>) -> Bool
+    ) async throws -> (versions: NewestVersions, problems: [String]) {
         var versions = NewestVersions()
         var problems: [String] = []
         for (i, part) in parts.enumerated() {
@@ -23,11 +25,15 @@ extension NewestVersions where Value == [UInt8]? {
             let rank = PartRank(part)
             var unreadable = 0
             bytes.withUnsafeBufferPointer { all in
-                var start = 0, lineNumber = 0
+                var start = 0
+                var lineNumber = 0
                 while start < all.count {
-                    let end = all.baseAddress.flatMap { base in
-                        memchr(base + start, 0x0A, all.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base }
-                    } ?? all.count
+                    let end =
+                        all.baseAddress.flatMap { base in
+                            memchr(base + start, 0x0A, all.count - start).map {
+                                UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base
+                            }
+                        } ?? all.count
                     lineNumber += 1
                     let line = UnsafeBufferPointer(rebasing: all[start..<end])
                     start = end + 1
@@ -59,8 +65,10 @@ private func plainID(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
     let prefix: StaticString = #"{"id":"#
     let n = prefix.utf8CodeUnitCount
     guard line.count > n + 2, line[line.count - 1] == 0x7D,
-          memcmp(line.baseAddress!, prefix.utf8Start, n) == 0 else { return nil }
-    var i = n, id = 0
+        memcmp(line.baseAddress!, prefix.utf8Start, n) == 0
+    else { return nil }
+    var i = n
+    var id = 0
     while i < line.count, line[i] &- 0x30 < 10, i - n < 18 {
         id = id * 10 + Int(line[i] - 0x30)
         i += 1

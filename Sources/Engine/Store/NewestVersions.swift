@@ -25,7 +25,10 @@ public struct NewestVersions<Value: Sendable>: Sendable {
         if let i = byID.index(forKey: id) {
             // In place: one look-up, and no copy of the held value.
             byID.values[i].count += 1
-            if byID.values[i].rank <= rank { byID.values[i].rank = rank; byID.values[i].value = value() }
+            if byID.values[i].rank <= rank {
+                byID.values[i].rank = rank
+                byID.values[i].value = value()
+            }
         } else {
             byID[id] = Version(rank: rank, value: value(), count: 1)
         }
@@ -40,7 +43,10 @@ public struct NewestVersions<Value: Sendable>: Sendable {
     /// Joins what was read from other parts (for example other dates read alongside).
     mutating func merge(_ other: NewestVersions<Value>) {
         for (id, theirs) in other.byID {
-            guard var held = byID[id] else { byID[id] = theirs; continue }
+            guard var held = byID[id] else {
+                byID[id] = theirs
+                continue
+            }
             let count = held.count + theirs.count
             if held.rank <= theirs.rank { held = theirs }
             held.count = count

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One fetched event waiting to be stored: its newest observed content and when it was observed.
@@ -37,7 +37,9 @@ public struct ResponseJournal: Sendable {
     public let legacyPath: String?
 
     public init(path: String, limitBytes: Int = ResponseJournal.defaultLimitBytes, legacyPath: String? = nil) {
-        self.path = path; self.limitBytes = limitBytes; self.legacyPath = legacyPath
+        self.path = path
+        self.limitBytes = limitBytes
+        self.legacyPath = legacyPath
     }
 
     /// Where earlier versions kept their one saved response: the ledger's name with
@@ -94,10 +96,16 @@ public struct ResponseJournal: Sendable {
                 if headerOK { continue }
             }
             guard complete, let space = line.firstIndex(of: 0x20),
-                  let t = Double(String(decoding: line[line.startIndex..<space], as: UTF8.self)), t.isFinite
-            else { bad += 1; continue }
+                let t = Double(String(decoding: line[line.startIndex..<space], as: UTF8.self)), t.isFinite
+            else {
+                bad += 1
+                continue
+            }
             let scan = EventScanner.scanLines(Array(line[(space + 1)...]))
-            guard scan.skipped == 0, scan.events.count == 1, let e = scan.events.first else { bad += 1; continue }
+            guard scan.skipped == 0, scan.events.count == 1, let e = scan.events.first else {
+                bad += 1
+                continue
+            }
             Self.merge(JournalEntry(line: Array(scan.lines[e.line]), hash: e.hash, observedAt: t), id: e.id, into: &entries)
         }
         var problems: [String] = []
@@ -109,13 +117,16 @@ public struct ResponseJournal: Sendable {
     /// A response saved whole by an earlier version: its events, observed when it was saved.
     private func readLegacy(_ legacy: String, into out: inout Loaded, now: Double) {
         var problem: String?
-        if FileIO.isSymlink(legacy) { problem = "a symbolic link, not a saved response" } else {
+        if FileIO.isSymlink(legacy) {
+            problem = "a symbolic link, not a saved response"
+        } else {
             do {
                 let body = try FileIO.readAll(legacy)
                 let observed = FileIO.modificationTime(legacy) ?? now
                 let scan = try EventScanner.scan(body)
                 for e in scan.events {
-                    Self.merge(JournalEntry(line: Array(scan.lines[e.line]), hash: e.hash, observedAt: observed), id: e.id, into: &out.entries)
+                    Self.merge(
+                        JournalEntry(line: Array(scan.lines[e.line]), hash: e.hash, observedAt: observed), id: e.id, into: &out.entries)
                 }
             } catch {
                 problem = "\(error)"
@@ -164,7 +175,10 @@ public struct ResponseJournal: Sendable {
     /// Replaces the journal with `entries`, durably; throws `JournalFull` beyond the limit
     /// (the file on disk is then left as it was).
     public func save(_ entries: [Int: JournalEntry]) throws {
-        if entries.isEmpty { clear(); return }
+        if entries.isEmpty {
+            clear()
+            return
+        }
         let bytes = Self.encode(entries)
         guard bytes.count <= limitBytes else { throw JournalFull(pending: entries.count, bytes: bytes.count, limit: limitBytes) }
         try FileIO.makeDirectories(FileIO.dirname(of: path))
@@ -180,7 +194,10 @@ public struct ResponseJournal: Sendable {
     /// The entries as one scanned response, for the process stage.
     public static func scan(_ entries: [Int: JournalEntry]) -> ScanResult {
         var lines: [UInt8] = []
-        for (_, e) in ordered(entries) { lines += e.line; lines.append(0x0A) }
+        for (_, e) in ordered(entries) {
+            lines += e.line
+            lines.append(0x0A)
+        }
         return EventScanner.scanLines(lines)
     }
 

@@ -11,7 +11,10 @@ public struct SeenEntry: Sendable, Equatable {
     public var observedAt: Double?
 
     public init(hash: UInt64, date: LocalDate, lastSeen: Int64, observedAt: Double? = nil) {
-        self.hash = hash; self.date = date; self.lastSeen = lastSeen; self.observedAt = observedAt
+        self.hash = hash
+        self.date = date
+        self.lastSeen = lastSeen
+        self.observedAt = observedAt
     }
 }
 
@@ -22,7 +25,8 @@ public struct SeenBounds: Sendable, Equatable {
 
     /// 30 days: the 500-event window spans 5–7 days, and bumped events reappear weeks later.
     public init(retentionSeconds: Int64 = 30 * 86_400, maxEntries: Int = 50_000) {
-        self.retentionSeconds = retentionSeconds; self.maxEntries = maxEntries
+        self.retentionSeconds = retentionSeconds
+        self.maxEntries = maxEntries
     }
 }
 

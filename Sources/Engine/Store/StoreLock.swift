@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One poller per local store: an exclusive `flock` on `STORE/.lock`, held while the process

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads the archive back: each stored event once, at its newest version.
@@ -49,8 +49,10 @@ public struct StoreReader: Sendable {
     /// older than any of ours). An id whose publication date changed is taken at its newest
     /// version wherever that is stored, and only if that date is in range.
     /// With `query`, only the events it matches (stored lines it rules out are not decoded).
-    public func events(from: LocalDate?, to: LocalDate?, containing text: String? = nil, matching query: EventQuery? = nil,
-                       progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Selection {
+    public func events(
+        from: LocalDate?, to: LocalDate?, containing text: String? = nil, matching query: EventQuery? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> Selection {
         let parts = try await store.listParts(date: nil).withoutCovered().filter { p in
             (from.map { p.date >= $0 } ?? true) && (to.map { p.date <= $0 } ?? true)
         }
@@ -73,7 +75,9 @@ public struct StoreReader: Sendable {
             guard let line = version.value, let event = PoliceEvent.decode(line: line) else { continue }
             if let query, !query.matches(event) { continue }
             // The text must be in the name or the summary, not elsewhere in the line.
-            if let lowered, !((event.name ?? "").lowercased().contains(lowered) || (event.summary ?? "").lowercased().contains(lowered)) { continue }
+            if let lowered, !((event.name ?? "").lowercased().contains(lowered) || (event.summary ?? "").lowercased().contains(lowered)) {
+                continue
+            }
             entries.append(Entry(event: event, line: line))
         }
         entries.sort { ($0.event.parsedDateTime?.instant ?? 0, $0.event.id) < ($1.event.parsedDateTime?.instant ?? 0, $1.event.id) }
@@ -114,10 +118,15 @@ struct PartRank: Comparable {
     let key: UInt64
 
     init(_ p: PartRef) {
-        let ours: UInt64, number: Int
+        let ours: UInt64
+        let number: Int
         switch p.kind {
-        case .part(let c, _): ours = 1; number = c
-        case .legacy(let u): ours = 0; number = u
+        case .part(let c, _):
+            ours = 1
+            number = c
+        case .legacy(let u):
+            ours = 0
+            number = u
         }
         let days = UInt64(clamping: min(max(p.date.daysSinceEpoch + (1 << 19), 0), (1 << 20) - 1))
         key = ours << 62 | UInt64(clamping: min(max(number, 0), (1 << 42) - 1)) << 20 | days

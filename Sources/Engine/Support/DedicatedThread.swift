@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs blocking work (a libcurl transfer, the terminal loop) on a thread of its own. The global
@@ -19,11 +19,13 @@ public enum DedicatedThread {
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         pthread_attr_setstacksize(&attributes, 1 << 20)
         var thread = pthread_t()
-        let started = pthread_create(&thread, &attributes, { context in
-            let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
-            work.body()
-            return nil
-        }, work)
+        let started = pthread_create(
+            &thread, &attributes,
+            { context in
+                let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
+                work.body()
+                return nil
+            }, work)
         if started != 0 {
             // No thread to be had: run it here rather than lose the request.
             Unmanaged<Work>.fromOpaque(work).takeRetainedValue().body()

@@ -6,19 +6,19 @@ public enum MemoryRelease {
     /// Two arenas instead of eight per core: the cycle's work is short and mostly sequential.
     public static func limitArenas() {
         #if os(Linux)
-        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
+            _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
         #endif
     }
 
     static func afterCycle() {
         #if os(Linux)
-        _ = glibcMallocTrim(0)
+            _ = glibcMallocTrim(0)
         #endif
     }
 }
 
 #if os(Linux)
-// <malloc.h> is not part of the Glibc module; these two are glibc's stable exports.
-@_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-@_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
+    // <malloc.h> is not part of the Glibc module; these two are glibc's stable exports.
+    @_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    @_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
 #endif

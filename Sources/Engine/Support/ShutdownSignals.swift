@@ -1,6 +1,7 @@
 import Dispatch
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Watches SIGINT and SIGTERM and calls `handler` for each, on a global queue (never the main

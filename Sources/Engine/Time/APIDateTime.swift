@@ -30,7 +30,10 @@ public struct APIDateTime: Hashable, Sendable {
         }
         @inline(__always) func num(_ i: Int, _ len: Int) -> Int? {
             var v = 0
-            for k in i..<(i + len) { guard let d = digit(k) else { return nil }; v = v * 10 + d }
+            for k in i..<(i + len) {
+                guard let d = digit(k) else { return nil }
+                v = v * 10 + d
+            }
             return v
         }
         guard let y = num(0, 4), b[4] == 45, let mo = num(5, 2), b[7] == 45, let d = num(8, 2), b[10] == 32
@@ -46,7 +49,7 @@ public struct APIDateTime: Hashable, Sendable {
         guard sign == 43 || sign == 45, let oh = num(i + 1, 2), b[i + 3] == 58, let om = num(i + 4, 2)
         else { return nil }
         guard (1...12).contains(mo), d >= 1, d <= StockholmCalendar.daysInMonth(year: y, month: mo),
-              h < 24, mi < 60, s < 61, oh < 15, om < 60
+            h < 24, mi < 60, s < 61, oh < 15, om < 60
         else { return nil }
         let off = (oh * 60 + om) * (sign == 45 ? -1 : 1)
         return APIDateTime(year: y, month: mo, day: d, hour: h, minute: mi, second: s, offsetMinutes: off)

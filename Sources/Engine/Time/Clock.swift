@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Wall-clock time as Unix seconds, and sleeping. Injected everywhere time matters so that
@@ -49,7 +49,10 @@ public struct Stopwatch: Sendable {
     let clock: any MonotonicClock
     let start: Double
 
-    public init(_ clock: any MonotonicClock) { self.clock = clock; start = clock.uptime() }
+    public init(_ clock: any MonotonicClock) {
+        self.clock = clock
+        start = clock.uptime()
+    }
 
     public var elapsedMs: Double { (clock.uptime() - start) * 1000 }
 }

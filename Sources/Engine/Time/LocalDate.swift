@@ -5,15 +5,17 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public var day: Int
 
     public init(year: Int, month: Int, day: Int) {
-        self.year = year; self.month = month; self.day = day
+        self.year = year
+        self.month = month
+        self.day = day
     }
 
     /// Parses `YYYY-MM-DD`.
     public init?(iso: String) {
         let parts = iso.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), d >= 1, d <= StockholmCalendar.daysInMonth(year: y, month: m)
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+            (1...12).contains(m), d >= 1, d <= StockholmCalendar.daysInMonth(year: y, month: m)
         else { return nil }
         self.init(year: y, month: m, day: d)
     }
@@ -36,5 +38,3 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public func adding(days: Int) -> LocalDate { LocalDate(daysSinceEpoch: daysSinceEpoch + days) }
 }
-
-

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs one shell command line (`/bin/sh -c LINE`) with bytes on its standard input, extra
@@ -28,11 +28,17 @@ public enum ShellCommand {
     }
 
     /// - started: told the process id (also its process group's) once it runs.
-    public static func run(_ line: String, stdin input: [UInt8], environment extra: [String: String],
-                           timeout: Double, started: (pid_t) -> Void = { _ in }) -> Result {
-        guard let stdinFD = temporaryFile(holding: input) else { return Result(outcome: .couldNotStart("no temporary file: \(errnoText())"), stderrTail: "") }
+    public static func run(
+        _ line: String, stdin input: [UInt8], environment extra: [String: String],
+        timeout: Double, started: (pid_t) -> Void = { _ in }
+    ) -> Result {
+        guard let stdinFD = temporaryFile(holding: input) else {
+            return Result(outcome: .couldNotStart("no temporary file: \(errnoText())"), stderrTail: "")
+        }
         defer { close(stdinFD) }
-        guard let stderrFD = temporaryFile(holding: []) else { return Result(outcome: .couldNotStart("no temporary file: \(errnoText())"), stderrTail: "") }
+        guard let stderrFD = temporaryFile(holding: []) else {
+            return Result(outcome: .couldNotStart("no temporary file: \(errnoText())"), stderrTail: "")
+        }
         defer { close(stderrFD) }
 
         var actions = posix_spawn_file_actions_t()
@@ -46,8 +52,10 @@ public enum ShellCommand {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t(), empty = sigset_t()
-        sigemptyset(&defaults); sigemptyset(&empty)
+        var defaults = sigset_t()
+        var empty = sigset_t()
+        sigemptyset(&defaults)
+        sigemptyset(&empty)
         for s in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, s) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setsigmask(&attributes, &empty)
@@ -102,7 +110,10 @@ public enum ShellCommand {
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { close(fd); return nil }
+            guard n > 0 else {
+                close(fd)
+                return nil
+            }
             written += n
         }
         lseek(fd, 0, SEEK_SET)

@@ -19,9 +19,15 @@ public struct WatchRule: Sendable, Equatable {
     /// the file is unchanged. Views take it modulo their palette.
     public var colorIndex: Int
 
-    public init(name: String, query: String, bell: Bool = false, command: String? = nil, timeout: Double? = nil,
-                colorIndex: Int = 0) throws(EventQuery.ParseError) {
-        self.name = name; self.queryText = query; self.bell = bell; self.command = command; self.timeout = timeout
+    public init(
+        name: String, query: String, bell: Bool = false, command: String? = nil, timeout: Double? = nil,
+        colorIndex: Int = 0
+    ) throws(EventQuery.ParseError) {
+        self.name = name
+        self.queryText = query
+        self.bell = bell
+        self.command = command
+        self.timeout = timeout
         self.colorIndex = colorIndex
         self.query = try EventQuery.parse(query)
     }

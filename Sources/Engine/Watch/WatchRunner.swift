@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Runs the watch rules over what the engine stores: for every event a finished cycle stored
 /// (new, or a new version) each rule whose query matches that version counts a match, and a
@@ -20,7 +21,9 @@ public final class WatchRunner: Sendable {
         public var concurrency = 4
         public var queueLimit = 256
         public init(timeout: Double = 10, concurrency: Int = 4, queueLimit: Int = 256) {
-            self.timeout = timeout; self.concurrency = concurrency; self.queueLimit = queueLimit
+            self.timeout = timeout
+            self.concurrency = concurrency
+            self.queueLimit = queueLimit
         }
     }
 
@@ -48,10 +51,16 @@ public final class WatchRunner: Sendable {
     private let state = Mutex(State())
 
     /// - publish: where failures go (the engine's broadcaster, so every view sees them).
-    public init(rules: [WatchRule], limits: Limits = Limits(), logger: Logger,
-                now: @escaping @Sendable () -> Double = { SystemClock().now() },
-                publish: @escaping @Sendable (EngineEvent) -> Void) {
-        self.rules = rules; self.limits = limits; self.logger = logger; self.now = now; self.publish = publish
+    public init(
+        rules: [WatchRule], limits: Limits = Limits(), logger: Logger,
+        now: @escaping @Sendable () -> Double = { SystemClock().now() },
+        publish: @escaping @Sendable (EngineEvent) -> Void
+    ) {
+        self.rules = rules
+        self.limits = limits
+        self.logger = logger
+        self.now = now
+        self.publish = publish
         WatchMetrics.register(rules)
     }
 
@@ -76,8 +85,14 @@ public final class WatchRunner: Sendable {
         enum Next { case start, queued, dropped, stopped }
         let next: Next = state.withLock { s in
             if s.stopped { return .stopped }
-            if s.running < limits.concurrency { s.running += 1; return .start }
-            if s.queue.count < limits.queueLimit { s.queue.append(job); return .queued }
+            if s.running < limits.concurrency {
+                s.running += 1
+                return .start
+            }
+            if s.queue.count < limits.queueLimit {
+                s.queue.append(job)
+                return .queued
+            }
             return .dropped
         }
         switch next {
@@ -108,12 +123,16 @@ public final class WatchRunner: Sendable {
     }
 
     private func execute(_ job: Job) {
-        let env = ["POLISEN_WATCH_NAME": job.rule.name, "POLISEN_WATCH_EVENT_ID": String(job.event.id),
-                   "POLISEN_WATCH_CHANGE": job.event.isNew ? "new" : "edited"]
+        let env = [
+            "POLISEN_WATCH_NAME": job.rule.name, "POLISEN_WATCH_EVENT_ID": String(job.event.id),
+            "POLISEN_WATCH_CHANGE": job.event.isNew ? "new" : "edited",
+        ]
         var group: Int32 = 0
         let timeout = job.rule.timeout ?? limits.timeout
-        let result = ShellCommand.run(job.command, stdin: Array((job.event.line + "\n").utf8), environment: env,
-                                      timeout: timeout) { pid in
+        let result = ShellCommand.run(
+            job.command, stdin: Array((job.event.line + "\n").utf8), environment: env,
+            timeout: timeout
+        ) { pid in
             group = pid
             state.withLock { _ = $0.groups.insert(pid) }
         }
@@ -134,8 +153,11 @@ public final class WatchRunner: Sendable {
         let text = "watch \"\(TerminalText.sanitize(job.rule.name))\", event \(job.event.id): \(message)"
         logger.error("\(text)")
         WatchMetrics.commandFailed(job.rule)
-        publish(.failure(FailureEntry(at: now(), cycle: job.cycle, stage: .watch, error: text, attempt: 1, backoff: nil,
-                                      outcome: .gaveUp, kind: kind)))
+        publish(
+            .failure(
+                FailureEntry(
+                    at: now(), cycle: job.cycle, stage: .watch, error: text, attempt: 1, backoff: nil,
+                    outcome: .gaveUp, kind: kind)))
     }
 
     /// Returns once no command runs or waits (at most the time limit per queued command).

@@ -9,8 +9,9 @@ struct CountsPane {
 
     func draw(_ buf: inout CellBuffer, _ r: Rect) {
         let filtered = state.filter.isEmpty ? "" : " · filter \"\(TerminalText.sanitize(state.filter))\""
-        buf.box(r, title: truncate("Counts\(filtered)" + (state.countsOpen ? " · c/Esc closes" : ""), r.width - 6),
-                style: state.countsOpen ? theme.focusedBorder : theme.border, titleStyle: theme.paneTitle)
+        buf.box(
+            r, title: truncate("Counts\(filtered)" + (state.countsOpen ? " · c/Esc closes" : ""), r.width - 6),
+            style: state.countsOpen ? theme.focusedBorder : theme.border, titleStyle: theme.paneTitle)
         let inner = r.inset(1)
         guard inner.height > 0 else { return }
         // The live window, or the replayed day.
@@ -47,7 +48,10 @@ struct CountsPane {
         // Types and counties: the window beside the last seven stored days.
         let half = inner.width / 2
         buf.put(fit(["top types · window", "types · window", "types"], half - 1), x: inner.x, y: y, style: theme.dim)
-        let weekTitle = week.map { ["last 7 stored days · \($0.total)", "7 stored days · \($0.total)", "7 days · \($0.total)"] } ?? ["last 7 stored days: loading…", "loading…"]
+        let weekTitle =
+            week.map { ["last 7 stored days · \($0.total)", "7 stored days · \($0.total)", "7 days · \($0.total)"] } ?? [
+                "last 7 stored days: loading…", "loading…",
+            ]
         buf.put(fit(weekTitle, inner.width - half), x: inner.x + half, y: y, style: theme.dim)
         y += 1
         y = columns(&buf, window.types, week?.types ?? [], x: inner.x, y: y, half: half, inner: inner)
@@ -61,12 +65,17 @@ struct CountsPane {
     /// The week's events through the same filter as the list.
     private func narrowed(_ list: [PoliceEvent]) -> [PoliceEvent] {
         var out = list
-        if !state.filter.isEmpty { let q = EventQuery(state.filter); out = out.filter(q.matches) }
+        if !state.filter.isEmpty {
+            let q = EventQuery(state.filter)
+            out = out.filter(q.matches)
+        }
         if state.matchesOnly { out = out.filter { state.watchMatch($0) != nil } }
         return out
     }
 
-    private func columns(_ buf: inout CellBuffer, _ left: [(String, Int)], _ right: [(String, Int)], x: Int, y: Int, half: Int, inner: Rect) -> Int {
+    private func columns(
+        _ buf: inout CellBuffer, _ left: [(String, Int)], _ right: [(String, Int)], x: Int, y: Int, half: Int, inner: Rect
+    ) -> Int {
         var y = y
         for i in 0..<max(left.count, right.count) where y < inner.maxY {
             if i < left.count { buf.put(entry(left[i], half - 1), x: x, y: y) }

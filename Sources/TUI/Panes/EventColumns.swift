@@ -17,7 +17,8 @@ struct EventColumns {
         let wantPlace = avail < 50 ? 0 : min(events.lazy.map { displayWidth(placeName($0)) }.max() ?? 0, 12) + 1
         let minText = max(16, avail * 2 / 5)
         if wantType + wantPlace + minText <= avail {
-            type = wantType; place = wantPlace
+            type = wantType
+            place = wantPlace
         } else {
             let room = max(14, avail - minText)
             type = min(wantType, max(7, room * wantType / max(1, wantType + wantPlace)))
@@ -37,13 +38,18 @@ func placeName(_ e: PoliceEvent) -> String {
 /// the summary, without repeating a time the summary starts with.
 func listText(_ e: PoliceEvent) -> String {
     let summary = TerminalText.sanitize(e.summary ?? "")
-    guard let when = e.whenText.map({ TerminalText.sanitize($0) }) else { return TerminalText.sanitize(e.name ?? "") + (summary.isEmpty ? "" : " — " + summary) }
+    guard let when = e.whenText.map({ TerminalText.sanitize($0) }) else {
+        return TerminalText.sanitize(e.name ?? "") + (summary.isEmpty ? "" : " — " + summary)
+    }
     let words = when.split(separator: " ")
     var prefix = when
     if let time = words.last, words.count >= 2 {
         let samePublicationDay = e.parsedDateTime.map { Int(words[0]) == $0.day } ?? false
-        if summary.hasPrefix(String(time)) { prefix = samePublicationDay ? "" : words.dropLast().joined(separator: " ") }
-        else if samePublicationDay { prefix = String(time) }
+        if summary.hasPrefix(String(time)) {
+            prefix = samePublicationDay ? "" : words.dropLast().joined(separator: " ")
+        } else if samePublicationDay {
+            prefix = String(time)
+        }
     }
     if prefix.isEmpty { return summary }
     return summary.isEmpty ? prefix : "\(prefix) — \(summary)"
@@ -61,7 +67,8 @@ enum ListRow: Equatable {
         var previous: LocalDate?
         for (i, e) in list.enumerated() {
             if let date = e.parsedDateTime?.stockholmDate, date != previous {
-                rows.append(.day(date)); previous = date
+                rows.append(.day(date))
+                previous = date
             }
             rows.append(.event(i))
         }

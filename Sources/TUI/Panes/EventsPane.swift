@@ -37,7 +37,8 @@ struct EventsPane {
             let y = rows.y + offset
             switch row {
             case .day(let date): drawSeparator(&buf, date, x: rows.x, y: y, width: rows.width)
-            case .event(let index): drawRow(&buf, list[index], selected: index == state.selected, columns, x: rows.x, y: y, width: rows.width)
+            case .event(let index):
+                drawRow(&buf, list[index], selected: index == state.selected, columns, x: rows.x, y: y, width: rows.width)
             }
         }
         drawPosition(&buf, r, shown: shown, total: list.count)
@@ -50,8 +51,10 @@ struct EventsPane {
         if let replay = state.replay {
             let day = replay.date.map { "\($0)" } ?? "…"
             let position = replay.index.map { " · day \($0 + 1)/\(replay.dates.count)" } ?? ""
-            titles = ["Replay \(day) · \(list.count) events\(position)", "Replay \(day) · \(list.count)\(position)",
-                      "\(day) · \(list.count)\(position)", "\(day) · \(list.count)"]
+            titles = [
+                "Replay \(day) · \(list.count) events\(position)", "Replay \(day) · \(list.count)\(position)",
+                "\(day) · \(list.count)\(position)", "\(day) · \(list.count)",
+            ]
         } else {
             let new = state.newIDs.isEmpty ? "" : " · \(state.newIDs.count) new"
             titles = ["Latest events · \(list.count)\(new)", "Latest · \(list.count)\(new)", "Latest · \(list.count)"]
@@ -80,7 +83,8 @@ struct EventsPane {
         col += buf.put(time + " ", x: col, y: y, style: theme.dim)
         let isNew = state.replay == nil && state.newIDs.contains(e.id)
         col += buf.put(isNew ? "● " : "  ", x: col, y: y, style: isNew ? theme.new : Style())
-        col += buf.put(pad(truncate(TerminalText.sanitize(e.type ?? ""), c.type - 1), c.type), x: col, y: y, style: isNew ? theme.new : Style())
+        col += buf.put(
+            pad(truncate(TerminalText.sanitize(e.type ?? ""), c.type - 1), c.type), x: col, y: y, style: isNew ? theme.new : Style())
         if c.place > 0 { col += buf.put(pad(truncate(placeName(e), c.place - 1), c.place), x: col, y: y, style: theme.dim) }
         var room = x + width - col
         if let mark = state.watchMatch(e), room > 4 {
@@ -123,4 +127,3 @@ struct EventsPane {
         return "waiting for the first cycle…"
     }
 }
-

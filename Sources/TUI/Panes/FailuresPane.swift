@@ -9,7 +9,10 @@ struct FailuresPane {
     func draw(_ buf: inout CellBuffer, _ r: Rect) {
         let focused = state.focus == .failures
         let title = "Failures and retries · \(state.failures.count)"
-        let titles = (focused && !state.failures.isEmpty ? [title + " · Enter: whole error", title + " · Enter opens"] : []) + [title, "Failures · \(state.failures.count)"]
+        let titles =
+            (focused && !state.failures.isEmpty ? [title + " · Enter: whole error", title + " · Enter opens"] : []) + [
+                title, "Failures · \(state.failures.count)",
+            ]
         buf.box(r, title: fit(titles, r.width - 6), style: focused ? theme.focusedBorder : theme.border, titleStyle: theme.paneTitle)
         let inner = r.inset(1)
         guard !state.failures.isEmpty else {

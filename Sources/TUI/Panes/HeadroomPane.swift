@@ -8,15 +8,20 @@ struct HeadroomPane {
     let theme: Theme
 
     func draw(_ buf: inout CellBuffer, _ r: Rect) {
-        buf.box(r, title: "API rate headroom", style: state.focus == .headroom ? theme.focusedBorder : theme.border, titleStyle: theme.paneTitle)
+        buf.box(
+            r, title: "API rate headroom", style: state.focus == .headroom ? theme.focusedBorder : theme.border, titleStyle: theme.paneTitle
+        )
         let inner = r.inset(1)
         var y = inner.y
         let gaugeWidth = max(4, inner.width - 16)
         if let b = state.budget {
-            gauge(&buf, "hour", used: b.hourUsed, limit: b.hourLimit, x: inner.x, y: y, width: gaugeWidth); y += 1
-            gauge(&buf, "day", used: b.dayUsed, limit: b.dayLimit, x: inner.x, y: y, width: gaugeWidth); y += 1
+            gauge(&buf, "hour", used: b.hourUsed, limit: b.hourLimit, x: inner.x, y: y, width: gaugeWidth)
+            y += 1
+            gauge(&buf, "day", used: b.dayUsed, limit: b.dayLimit, x: inner.x, y: y, width: gaugeWidth)
+            y += 1
         } else {
-            buf.put("budget: no call yet", x: inner.x, y: y, style: theme.dim); y += 2
+            buf.put("budget: no call yet", x: inner.x, y: y, style: theme.dim)
+            y += 2
         }
         // The rest by priority, each line said in full when it fits and shorter when not.
         var lines: [(String, Style)] = []
@@ -31,7 +36,9 @@ struct HeadroomPane {
         }
         let manualAt = state.budget?.nextAllowedAt ?? state.now
         let early = manualAt > state.now
-        let manual = early ? ["manual poll in \(countdown(manualAt - state.now))", "manual in \(countdown(manualAt - state.now))"]
+        let manual =
+            early
+            ? ["manual poll in \(countdown(manualAt - state.now))", "manual in \(countdown(manualAt - state.now))"]
             : ["manual poll: now", "manual: now"]
         // Shorter wordings in turn, the manual poll's kept whole longest.
         let both = [(0, 0), (1, 0), (1, 1), (2, 1), (2, 0)].compactMap { (n, m) in
@@ -49,9 +56,15 @@ struct HeadroomPane {
         // Compression only for a data response: an error page's ratio says nothing.
         if let h = state.reports.last(where: { $0.outcome == .ok && $0.http?.status == 200 })?.http {
             let ratio = format1(h.compressionRatio)
-            lines.append((fit(["compression \(ratio)× (\(kb(h.bytesWire)) on the wire → \(kb(h.bytesDecoded)))",
-                               "compression \(ratio)× (\(kb(h.bytesWire)) → \(kb(h.bytesDecoded)))",
-                               "compression \(ratio)×"], inner.width), Style()))
+            lines.append(
+                (
+                    fit(
+                        [
+                            "compression \(ratio)× (\(kb(h.bytesWire)) on the wire → \(kb(h.bytesDecoded)))",
+                            "compression \(ratio)× (\(kb(h.bytesWire)) → \(kb(h.bytesDecoded)))",
+                            "compression \(ratio)×",
+                        ], inner.width), Style()
+                ))
         }
         if let last = state.reports.last(where: { $0.outcome == .ok }) {
             let window = "window \(last.fetched)/500 events"
@@ -67,7 +80,12 @@ struct HeadroomPane {
             lines.append((fit(["schedule: \(schedule)", schedule], inner.width), theme.dim))
         }
         if let gap = state.reports.last(where: \.gap) {
-            lines.append((fit(["last gap warning: cycle \(gap.cycle) at \(clockTime(gap.startedAt))", "last gap: \(clockTime(gap.startedAt))"], inner.width), theme.warn))
+            lines.append(
+                (
+                    fit(
+                        ["last gap warning: cycle \(gap.cycle) at \(clockTime(gap.startedAt))", "last gap: \(clockTime(gap.startedAt))"],
+                        inner.width), theme.warn
+                ))
         }
         for (text, style) in lines where y < inner.maxY {
             buf.put(text, x: inner.x, y: y, style: style)

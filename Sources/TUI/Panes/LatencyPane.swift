@@ -25,8 +25,9 @@ struct LatencyPane {
         let bare = failed ? "cycle \(report.cycle) FAILED · \(ms(work))" : "cycle \(report.cycle) · \(ms(work))"
         let lead = bare + waits
         let slowest = report.bottleneck.map { [" · bottleneck: \($0.title)", " · slowest: \($0.tinyTitle)"] } ?? []
-        buf.put(fit(slowest.map { lead + $0 } + [lead] + slowest.map { bare + $0 } + [bare], inner.width), x: inner.x, y: y,
-                style: failed ? theme.error : Style())
+        buf.put(
+            fit(slowest.map { lead + $0 } + [lead] + slowest.map { bare + $0 } + [bare], inner.width), x: inner.x, y: y,
+            style: failed ? theme.error : Style())
         y += 1
         let labelWidth = 12
         let numberWidth = 15
@@ -56,7 +57,10 @@ struct LatencyPane {
             y += 1
         }
         if let h = report.http, y < inner.maxY {
-            let parts = [("dns", h.dnsMs), ("connect", h.connectMs), ("tls", h.tlsMs), ("request", max(0, h.totalMs - h.dnsMs - h.connectMs - h.tlsMs))]
+            let parts = [
+                ("dns", h.dnsMs), ("connect", h.connectMs), ("tls", h.tlsMs),
+                ("request", max(0, h.totalMs - h.dnsMs - h.connectMs - h.tlsMs)),
+            ]
             var x = inner.x + 2
             for (i, (name, value)) in parts.enumerated() {
                 let text = "\(name) \(ms(value))"
@@ -106,7 +110,8 @@ struct LatencyPane {
             if i == phases.count - 1 { n = remaining }
             n = min(n, remaining)
             buf.put(String(repeating: "█", count: n), x: col, y: y, style: theme.phases[i])
-            col += n; remaining -= n
+            col += n
+            remaining -= n
         }
         buf.put(String(repeating: "░", count: m.empty), x: x + m.full, y: y, style: theme.barEmpty)
     }

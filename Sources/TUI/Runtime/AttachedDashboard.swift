@@ -18,8 +18,10 @@ public protocol ServiceLink: Sendable {
 public enum AttachedDashboard {
     public enum Ending: Sendable, Equatable { case detached, takeOver }
 
-    public static func run(link: any ServiceLink, store: any EventStore, noColor: Bool, watches: [WatchRule] = [],
-                           environment: [String: String] = [:], clock: any WallClock = SystemClock()) async -> Ending {
+    public static func run(
+        link: any ServiceLink, store: any EventStore, noColor: Bool, watches: [WatchRule] = [],
+        environment: [String: String] = [:], clock: any WallClock = SystemClock()
+    ) async -> Ending {
         let runtime = DashboardRuntime()
         let snapshot = link.snapshot
         var state = DashboardState(width: 80, height: 24, now: clock.now(), storeLocation: store.location, apiURL: snapshot.apiURL)

@@ -16,8 +16,10 @@ public final class DashboardRuntime: Sendable {
     public func requestStop() { stopRequested.store(true, ordering: .relaxed) }
 
     /// Runs the terminal loop on its own thread until `q` or `requestStop()`.
-    public func run(state initial: DashboardState, clock: any WallClock,
-                    effects: @escaping @Sendable (DashboardEffect) -> Void) async {
+    public func run(
+        state initial: DashboardState, clock: any WallClock,
+        effects: @escaping @Sendable (DashboardEffect) -> Void
+    ) async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             DedicatedThread.run { [self] in
                 self.loop(initial, clock: clock, effects: effects)
@@ -31,7 +33,8 @@ public final class DashboardRuntime: Sendable {
         defer { terminal.stop() }
         var state = initial
         let size = terminal.size
-        state.width = size.width; state.height = size.height
+        state.width = size.width
+        state.height = size.height
         state.now = clock.now()
         var dirty = true
         var lastSecond = Int(state.now)
@@ -47,7 +50,10 @@ public final class DashboardRuntime: Sendable {
                 messages.append(.resize(width: s.width, height: s.height))
             }
             if let key { messages.append(.key(key)) }
-            messages += inbox.withLock { m in defer { m.removeAll() }; return m }
+            messages += inbox.withLock { m in
+                defer { m.removeAll() }
+                return m
+            }
             let now = clock.now()
             if Int(now) != lastSecond {
                 lastSecond = Int(now)

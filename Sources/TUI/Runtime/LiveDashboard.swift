@@ -3,9 +3,11 @@ import Engine
 /// The dashboard over a running engine: the scheduler polls, engine events become messages,
 /// effects become engine commands or store reads.
 public enum LiveDashboard {
-    public static func run(poller: Poller, scheduler: Scheduler, apiURL: String, demo: Bool = false, noColor: Bool,
-                           watches: [WatchRule] = [], environment: [String: String] = [:],
-                           clock: any WallClock = SystemClock()) async {
+    public static func run(
+        poller: Poller, scheduler: Scheduler, apiURL: String, demo: Bool = false, noColor: Bool,
+        watches: [WatchRule] = [], environment: [String: String] = [:],
+        clock: any WallClock = SystemClock()
+    ) async {
         let runtime = DashboardRuntime()
         var state = DashboardState(width: 80, height: 24, now: clock.now(), storeLocation: poller.store.location, apiURL: apiURL)
         state.noColor = noColor
@@ -58,7 +60,10 @@ public enum LiveDashboard {
                 Task { if let week = try? await lastWeek(reader) { runtime.post(.week(week)) } }
             case .reset404:
                 Task {
-                    do { try await poller.clearStop(); runtime.post(.resetDone(error: nil)) } catch {
+                    do {
+                        try await poller.clearStop()
+                        runtime.post(.resetDone(error: nil))
+                    } catch {
                         runtime.post(.resetDone(error: "\(error)"))
                     }
                 }

@@ -1,6 +1,7 @@
 import CNcursesw
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The terminal backend: the only code that calls ncurses. Call it from one thread only.
@@ -48,7 +49,9 @@ final class NcursesTerminal {
         let code = Int32(ch)
         if r == pd_key_code_yes() {
             switch code {
-            case pd_key_resize(): previous = nil; return (nil, true)
+            case pd_key_resize():
+                previous = nil
+                return (nil, true)
             case KEY_UP: return (.up, false)
             case KEY_DOWN: return (.down, false)
             case KEY_LEFT: return (.left, false)
@@ -131,7 +134,8 @@ final class NcursesTerminal {
 
     private func pair(_ s: Style) -> Int16 {
         guard useColor, s.fg != nil || s.bg != nil else { return 0 }
-        let fg = index(s.fg), bg = index(s.bg)
+        let fg = index(s.fg)
+        let bg = index(s.bg)
         let key = Int(fg + 1) * 64 + Int(bg + 1)
         if let p = pairs[key] { return p }
         let n = Int16(pairs.count + 1)

@@ -1,6 +1,7 @@
 import Engine
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Opens a page with `$BROWSER` or `xdg-open`, whichever is there: started with posix_spawn,
@@ -16,7 +17,10 @@ public enum URLOpener {
         }
         candidates.append("xdg-open")
         for name in candidates {
-            if name.contains("/") { if access(name, X_OK) == 0 { return name } ; continue }
+            if name.contains("/") {
+                if access(name, X_OK) == 0 { return name }
+                continue
+            }
             for dir in path where access(dir + "/" + name, X_OK) == 0 { return dir + "/" + name }
         }
         return nil

@@ -15,7 +15,12 @@ public struct Style: Sendable, Hashable {
     public var underline = false
 
     public init(fg: Color? = nil, bg: Color? = nil, bold: Bool = false, dim: Bool = false, reverse: Bool = false, underline: Bool = false) {
-        self.fg = fg; self.bg = bg; self.bold = bold; self.dim = dim; self.reverse = reverse; self.underline = underline
+        self.fg = fg
+        self.bg = bg
+        self.bold = bold
+        self.dim = dim
+        self.reverse = reverse
+        self.underline = underline
     }
 
     public static let plain = Style()
@@ -31,7 +36,10 @@ public struct Cell: Sendable, Hashable {
 public struct Rect: Sendable, Hashable {
     public var x, y, width, height: Int
     public init(x: Int, y: Int, width: Int, height: Int) {
-        self.x = x; self.y = y; self.width = max(0, width); self.height = max(0, height)
+        self.x = x
+        self.y = y
+        self.width = max(0, width)
+        self.height = max(0, height)
     }
     public var maxX: Int { x + width }
     public var maxY: Int { y + height }
@@ -44,7 +52,8 @@ public struct CellBuffer: Sendable, Equatable {
     public private(set) var cells: [Cell]
 
     public init(width: Int, height: Int) {
-        self.width = max(0, width); self.height = max(0, height)
+        self.width = max(0, width)
+        self.height = max(0, height)
         cells = Array(repeating: .blank, count: self.width * self.height)
     }
 
@@ -92,10 +101,18 @@ public struct CellBuffer: Sendable, Equatable {
     /// A box-drawn border with a title.
     public mutating func box(_ r: Rect, title: String, style: Style = Style(fg: .gray), titleStyle: Style = Style(bold: true)) {
         guard r.width >= 2 && r.height >= 2 else { return }
-        for x in (r.x + 1)..<(r.maxX - 1) { self[x, r.y] = Cell(text: "─", style: style); self[x, r.maxY - 1] = Cell(text: "─", style: style) }
-        for y in (r.y + 1)..<(r.maxY - 1) { self[r.x, y] = Cell(text: "│", style: style); self[r.maxX - 1, y] = Cell(text: "│", style: style) }
-        self[r.x, r.y] = Cell(text: "┌", style: style); self[r.maxX - 1, r.y] = Cell(text: "┐", style: style)
-        self[r.x, r.maxY - 1] = Cell(text: "└", style: style); self[r.maxX - 1, r.maxY - 1] = Cell(text: "┘", style: style)
+        for x in (r.x + 1)..<(r.maxX - 1) {
+            self[x, r.y] = Cell(text: "─", style: style)
+            self[x, r.maxY - 1] = Cell(text: "─", style: style)
+        }
+        for y in (r.y + 1)..<(r.maxY - 1) {
+            self[r.x, y] = Cell(text: "│", style: style)
+            self[r.maxX - 1, y] = Cell(text: "│", style: style)
+        }
+        self[r.x, r.y] = Cell(text: "┌", style: style)
+        self[r.maxX - 1, r.y] = Cell(text: "┐", style: style)
+        self[r.x, r.maxY - 1] = Cell(text: "└", style: style)
+        self[r.maxX - 1, r.maxY - 1] = Cell(text: "┘", style: style)
         if !title.isEmpty { put(" \(title) ", x: r.x + 2, y: r.y, style: titleStyle, maxWidth: r.width - 4) }
     }
 
@@ -117,8 +134,8 @@ public func displayWidth(_ ch: Character) -> Int {
     switch v {
     case 0x300...0x36F, 0x200B...0x200F, 0xFE00...0xFE0F: return 0
     case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
-         0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
-         0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+        0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+        0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
         return 2
     default: return 1
     }
@@ -130,11 +147,13 @@ public func displayWidth(_ s: String) -> Int { s.reduce(0) { $0 + displayWidth($
 public func truncate(_ s: String, _ width: Int) -> String {
     guard width > 0 else { return "" }
     if displayWidth(s) <= width { return s }
-    var out = "", used = 0
+    var out = ""
+    var used = 0
     for ch in s {
         let w = displayWidth(ch)
         if used + w > width - 1 { break }
-        out.append(ch); used += w
+        out.append(ch)
+        used += w
     }
     return out + "…"
 }
@@ -144,19 +163,35 @@ public func truncate(_ s: String, _ width: Int) -> String {
 /// without a space wraps as fast as prose.
 public func wrap(_ s: String, _ width: Int) -> [String] {
     guard width > 0 else { return [] }
-    var lines: [String] = [], line = "", lineWidth = 0
+    var lines: [String] = []
+    var line = ""
+    var lineWidth = 0
     for word in s.split(separator: " ", omittingEmptySubsequences: true) {
         let w = displayWidth(String(word))
         if !line.isEmpty && lineWidth + 1 + w <= width {
-            line += " " + word; lineWidth += 1 + w
+            line += " " + word
+            lineWidth += 1 + w
             continue
         }
-        if !line.isEmpty { lines.append(line); line = ""; lineWidth = 0 }
-        if w <= width { line = String(word); lineWidth = w; continue }
+        if !line.isEmpty {
+            lines.append(line)
+            line = ""
+            lineWidth = 0
+        }
+        if w <= width {
+            line = String(word)
+            lineWidth = w
+            continue
+        }
         for ch in word {
             let cw = displayWidth(ch)
-            if lineWidth + cw > width { lines.append(line); line = ""; lineWidth = 0 }
-            line.append(ch); lineWidth += cw
+            if lineWidth + cw > width {
+                lines.append(line)
+                line = ""
+                lineWidth = 0
+            }
+            line.append(ch)
+            lineWidth += cw
         }
     }
     if !line.isEmpty { lines.append(line) }

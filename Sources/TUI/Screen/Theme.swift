@@ -7,7 +7,10 @@ public struct Theme: Sendable {
 
     func c(_ s: Style) -> Style {
         guard noColor else { return s }
-        var t = s; t.fg = nil; t.bg = nil; return t
+        var t = s
+        t.fg = nil
+        t.bg = nil
+        return t
     }
 
     var title: Style { c(Style(fg: .black, bg: .cyan, bold: true)) }

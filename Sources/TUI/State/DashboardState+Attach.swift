@@ -31,7 +31,10 @@ extension DashboardState {
                 return reduce(.resetDone(error: ok ? nil : reason ?? "refused"))
             }
             // A poll the service refused (the key's own check saw an older budget): say why.
-            if !ok { manualRequested = false; say("poll refused by the service: \(reason ?? "no reason given")", .alert) }
+            if !ok {
+                manualRequested = false
+                say("poll refused by the service: \(reason ?? "no reason given")", .alert)
+            }
         case .serviceStopped:
             serviceStopped = true
             runningCycle = nil

@@ -7,8 +7,8 @@ extension DashboardState {
     public var lastSuccess: Double? {
         let fromReports = reports.last(where: { $0.outcome == .ok }).map { $0.startedAt + ($0.totalMs + $0.waitedMs) / 1000 }
         switch (fromReports, lastSuccessAt) {
-        case let (a?, b?): return max(a, b)
-        case let (a, b): return a ?? b
+        case (let a?, let b?): return max(a, b)
+        case (let a, let b): return a ?? b
         }
     }
 

@@ -11,31 +11,53 @@ extension DashboardState {
         }
         if helpOpen {
             // Any key closes the overlay; q still quits.
-            if intent == .quit { quitting = true; return [.quit] }
+            if intent == .quit {
+                quitting = true
+                return [.quit]
+            }
             helpOpen = false
             return []
         }
         let count = visibleEvents.count
         let page = max(1, DashboardLayout.compute(width: width, height: height).map { $0.events.height - 3 } ?? 10)
         switch intent {
-        case .quit: quitting = true; return [.quit]
+        case .quit:
+            quitting = true
+            return [.quit]
         case .help: helpOpen = true
         case .pollNow: return pollNow()
         case .replay:
-            if replay != nil { leaveReplay(); say("back to live", .info) } else {
+            if replay != nil {
+                leaveReplay()
+                say("back to live", .info)
+            } else {
                 replay = Replay(loading: true)
-                selected = 0; newAbove = 0; detailOpen = false
+                selected = 0
+                newAbove = 0
+                detailOpen = false
                 return [.loadReplayDates]
             }
-        case .filter: prompt = .filter; promptText = filter
+        case .filter:
+            prompt = .filter
+            promptText = filter
         case .jumpToDate:
-            if replay != nil { prompt = .date; promptText = "" } else { say("d jumps to a date in replay: press r first", .info) }
+            if replay != nil {
+                prompt = .date
+                promptText = ""
+            } else {
+                say("d jumps to a date in replay: press r first", .info)
+            }
         case .counts:
             countsOpen.toggle()
             if countsOpen && week == nil { return [.loadWeek] }
         case .matchesOnly:
-            guard !watches.isEmpty else { say("no watch rules: add [[watch]] tables to the config file", .info); return [] }
-            matchesOnly.toggle(); selected = 0; newAbove = 0
+            guard !watches.isEmpty else {
+                say("no watch rules: add [[watch]] tables to the config file", .info)
+                return []
+            }
+            matchesOnly.toggle()
+            selected = 0
+            newAbove = 0
             say(matchesOnly ? "only the watch rules' matches (\(visibleEvents.count)); m shows all" : "all events", .info)
         case .focusNext:
             focus = DashboardState.Pane(rawValue: (focus.rawValue + 1) % DashboardState.Pane.allCases.count)!
@@ -56,7 +78,10 @@ extension DashboardState {
             say("URL copied to the clipboard (OSC 52: the terminal must allow it)", .info)
             return [.copy(url)]
         case .reset404:
-            guard case .stopped = phase else { say("nothing to reset: polling is not stopped by a 404", .info); return [] }
+            guard case .stopped = phase else {
+                say("nothing to reset: polling is not stopped by a 404", .info)
+                return []
+            }
             confirmation = .reset404
         case .previousDay: return stepDay(-1)
         case .nextDay: return stepDay(1)
@@ -74,14 +99,17 @@ extension DashboardState {
             let day = b.dayUsed >= b.dayLimit
             let which = day ? "daily budget (\(b.dayUsed)/\(b.dayLimit))" : "hourly budget (\(b.hourUsed)/\(b.hourLimit))"
             let when = "\(clockTime(b.nextAllowedAt)) (in \(countdown(b.nextAllowedAt - now)))"
-            say("poll refused: the \(which) is used up; possible at \(when)", .alert,
+            say(
+                "poll refused: the \(which) is used up; possible at \(when)", .alert,
                 short: "poll refused: \(day ? "day" : "hour") budget used up; at \(when)")
             return []
         }
         if runningCycle != nil {
             say("a cycle is running: this poll is part of it", .info)
         } else if let b = budget, b.nextAllowedAt > now {
-            say("poll at \(clockTime(b.nextAllowedAt)) (in \(countdown(b.nextAllowedAt - now))): calls are spaced by the API's rules", .info)
+            say(
+                "poll at \(clockTime(b.nextAllowedAt)) (in \(countdown(b.nextAllowedAt - now))): calls are spaced by the API's rules", .info
+            )
         } else {
             say("polling now", .info)
         }
@@ -101,19 +129,37 @@ extension DashboardState {
     }
 
     private mutating func back() {
-        if shownURL != nil { shownURL = nil }
-        else if failureDetailOpen { failureDetailOpen = false }
-        else if detailOpen { detailOpen = false }
-        else if countsOpen { countsOpen = false }
-        else if !filter.isEmpty { filter = ""; selected = 0; newAbove = 0 }
-        else if matchesOnly { matchesOnly = false; selected = 0 }
-        else if replay != nil { leaveReplay() }
-        else { say("nothing to close", .info) }
+        if shownURL != nil {
+            shownURL = nil
+        } else if failureDetailOpen {
+            failureDetailOpen = false
+        } else if detailOpen {
+            detailOpen = false
+        } else if countsOpen {
+            countsOpen = false
+        } else if !filter.isEmpty {
+            filter = ""
+            selected = 0
+            newAbove = 0
+        } else if matchesOnly {
+            matchesOnly = false
+            selected = 0
+        } else if replay != nil {
+            leaveReplay()
+        } else {
+            say("nothing to close", .info)
+        }
     }
 
     private mutating func selectedURL() -> String? {
-        guard let e = selectedEvent else { say("no event selected", .info); return nil }
-        guard let url = e.absoluteURL else { say("this event has no URL", .info); return nil }
+        guard let e = selectedEvent else {
+            say("no event selected", .info)
+            return nil
+        }
+        guard let url = e.absoluteURL else {
+            say("this event has no URL", .info)
+            return nil
+        }
         return TerminalText.sanitize(url)
     }
 
@@ -122,7 +168,10 @@ extension DashboardState {
             failureScroll = min(max(0, failureScroll + delta), max(0, failures.count - 1))
             return
         }
-        guard focus == .events else { say("↑↓ move in the events or failures pane: Tab moves there", .info); return }
+        guard focus == .events else {
+            say("↑↓ move in the events or failures pane: Tab moves there", .info)
+            return
+        }
         guard count > 0 else { return }
         selected = min(max(0, selected + delta), count - 1)
         // Arrivals above the selection that it has moved past are seen.
@@ -131,15 +180,26 @@ extension DashboardState {
 
     private mutating func leaveReplay() {
         replay = nil
-        selected = 0; newAbove = 0; detailOpen = false; filter = ""
+        selected = 0
+        newAbove = 0
+        detailOpen = false
+        filter = ""
     }
 
     private mutating func stepDay(_ delta: Int) -> [DashboardEffect] {
-        guard var r = replay else { say("←→ move a day in replay: press r first", .info); return [] }
-        guard let i = r.index else { say(r.loading ? "still loading the stored days" : "nothing stored yet", .info); return [] }
+        guard var r = replay else {
+            say("←→ move a day in replay: press r first", .info)
+            return []
+        }
+        guard let i = r.index else {
+            say(r.loading ? "still loading the stored days" : "nothing stored yet", .info)
+            return []
+        }
         let j = i + delta
         guard r.dates.indices.contains(j) else {
-            say(delta < 0 ? "no stored day before \(r.dates[i]): it is the first" : "no stored day after \(r.dates[i]): it is the last", .warn)
+            say(
+                delta < 0 ? "no stored day before \(r.dates[i]): it is the first" : "no stored day after \(r.dates[i]): it is the last",
+                .warn)
             return []
         }
         r.index = j
@@ -151,7 +211,10 @@ extension DashboardState {
 
     private mutating func confirm(_ c: Confirmation, _ key: Key) -> [DashboardEffect] {
         confirmation = nil
-        guard key == .char("y") || key == .char("Y") else { say("reset cancelled: polling stays stopped", .info); return [] }
+        guard key == .char("y") || key == .char("Y") else {
+            say("reset cancelled: polling stays stopped", .info)
+            return []
+        }
         say("clearing the 404 stop…", .info)
         return [.reset404]
     }
@@ -160,16 +223,28 @@ extension DashboardState {
         switch key {
         case .escape:
             prompt = nil
-            if p == .filter { filter = ""; selected = 0; newAbove = 0 }
+            if p == .filter {
+                filter = ""
+                selected = 0
+                newAbove = 0
+            }
         case .enter:
             prompt = nil
             if p == .date { return jump(to: promptText) }
         case .backspace:
             if !promptText.isEmpty { promptText.removeLast() }
-            if p == .filter { filter = promptText; selected = 0; newAbove = 0 }
+            if p == .filter {
+                filter = promptText
+                selected = 0
+                newAbove = 0
+            }
         case .char(let c):
             promptText.append(c)
-            if p == .filter { filter = promptText; selected = 0; newAbove = 0 }
+            if p == .filter {
+                filter = promptText
+                selected = 0
+                newAbove = 0
+            }
         default: break
         }
         return []
@@ -183,10 +258,15 @@ extension DashboardState {
             say("not a date: \"\(shown)\" (use YYYY-MM-DD)", .alert)
             return []
         }
-        guard !r.dates.isEmpty else { say("nothing stored yet", .warn); return [] }
+        guard !r.dates.isEmpty else {
+            say("nothing stored yet", .warn)
+            return []
+        }
         let i = r.dates.lastIndex(where: { $0 <= date }) ?? 0
         if r.dates[i] != date { say("no events stored on \(date), showing \(r.dates[i])", .warn) }
-        r.index = i; r.loading = true; replay = r
+        r.index = i
+        r.loading = true
+        replay = r
         detailOpen = false
         return [.loadReplayDay(r.dates[i])]
     }

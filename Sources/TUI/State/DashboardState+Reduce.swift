@@ -8,14 +8,17 @@ extension DashboardState {
             if serviceStopped && key == .char("t") { return [.takeOver] }
             return handle(key)
         case .attach(let m): return reduceAttach(m)
-        case .resize(let w, let h): width = w; height = h
+        case .resize(let w, let h):
+            width = w
+            height = h
         case .tick(let t):
             now = t
             if let f = flash, f.until <= t { flash = nil }
         case .engine(let e): return apply(e)
         case .schedule(let next): nextPollAt = next
         case .history(let r, let f):
-            reports = Array(r.suffix(Self.keptReports)); failures = Array(f.suffix(Self.keptFailures))
+            reports = Array(r.suffix(Self.keptReports))
+            failures = Array(f.suffix(Self.keptFailures))
         case .initialEvents(let list):
             // Events the engine stored meanwhile are already in the list; keep them.
             let known = Set(events.map(\.id))
@@ -25,7 +28,10 @@ extension DashboardState {
             guard replay != nil else { return [] }
             replay!.dates = dates
             replay!.loading = false
-            guard let last = dates.indices.last else { replay!.error = "nothing stored yet"; return [] }
+            guard let last = dates.indices.last else {
+                replay!.error = "nothing stored yet"
+                return []
+            }
             replay!.index = last
             replay!.loading = true
             return [.loadReplayDay(dates[last])]

@@ -89,8 +89,11 @@ public struct DashboardState: Sendable {
     public static let flashSeconds = 8.0
 
     public init(width: Int, height: Int, now: Double, storeLocation: String, apiURL: String) {
-        self.width = width; self.height = height; self.now = now
-        self.storeLocation = storeLocation; self.apiURL = apiURL
+        self.width = width
+        self.height = height
+        self.now = now
+        self.storeLocation = storeLocation
+        self.apiURL = apiURL
     }
 
     /// The events the list shows: live or the replayed day, through the filter and, when

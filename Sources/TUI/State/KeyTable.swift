@@ -29,9 +29,13 @@ public struct KeyBinding: Sendable {
 public enum KeyTable {
     public static let bindings: [KeyBinding] = [
         KeyBinding(keys: [.char("p")], label: "p", help: "poll now (within the rate budget)", intent: .pollNow, hint: "poll", shown: .live),
-        KeyBinding(keys: [.char("r")], label: "r", help: "replay stored days / back to live", intent: .replay, hint: "replay", shown: .live),
-        KeyBinding(keys: [.char("/")], label: "/", help: "filter: words, type:WORD, place:WORD", intent: .filter, hint: "filter", shown: .both),
-        KeyBinding(keys: [.char("c")], label: "c", help: "counts: per hour, per day, top types and counties", intent: .counts, hint: "counts", shown: .both),
+        KeyBinding(
+            keys: [.char("r")], label: "r", help: "replay stored days / back to live", intent: .replay, hint: "replay", shown: .live),
+        KeyBinding(
+            keys: [.char("/")], label: "/", help: "filter: words, type:WORD, place:WORD", intent: .filter, hint: "filter", shown: .both),
+        KeyBinding(
+            keys: [.char("c")], label: "c", help: "counts: per hour, per day, top types and counties", intent: .counts, hint: "counts",
+            shown: .both),
         KeyBinding(keys: [.char("m")], label: "m", help: "list only the watch rules' matches / all", intent: .matchesOnly),
         KeyBinding(keys: [.tab], label: "Tab", help: "move focus to the next pane", intent: .focusNext),
         KeyBinding(keys: [.up, .char("k")], label: "↑ k", help: "move up", intent: .up),
@@ -41,12 +45,15 @@ public enum KeyTable {
         KeyBinding(keys: [.char("g"), .home], label: "g Home", help: "first: the newest event (the list then follows it)", intent: .top),
         KeyBinding(keys: [.char("G"), .end], label: "G End", help: "last", intent: .bottom),
         KeyBinding(keys: [.enter], label: "Enter", help: "open the event's or the failure's details", intent: .open),
-        KeyBinding(keys: [.escape], label: "Esc", help: "back: close details, help, filter or replay", intent: .back, hint: "live", shown: .replay),
+        KeyBinding(
+            keys: [.escape], label: "Esc", help: "back: close details, help, filter or replay", intent: .back, hint: "live", shown: .replay),
         KeyBinding(keys: [.char("o")], label: "o", help: "open the event's page in a browser", intent: .openURL),
         KeyBinding(keys: [.char("y")], label: "y", help: "copy the event's URL to the clipboard (OSC 52)", intent: .copyURL),
-        KeyBinding(keys: [.left, .char("h")], label: "← h", help: "replay: previous day", intent: .previousDay, hint: "←→ day", shown: .replay),
+        KeyBinding(
+            keys: [.left, .char("h")], label: "← h", help: "replay: previous day", intent: .previousDay, hint: "←→ day", shown: .replay),
         KeyBinding(keys: [.right, .char("l")], label: "→ l", help: "replay: next day", intent: .nextDay),
-        KeyBinding(keys: [.char("d")], label: "d", help: "replay: jump to a date (YYYY-MM-DD)", intent: .jumpToDate, hint: "date", shown: .replay),
+        KeyBinding(
+            keys: [.char("d")], label: "d", help: "replay: jump to a date (YYYY-MM-DD)", intent: .jumpToDate, hint: "date", shown: .replay),
         KeyBinding(keys: [.char("R")], label: "R", help: "reset a 404 stop (asks first)", intent: .reset404),
         KeyBinding(keys: [.char("?")], label: "?", help: "this help", intent: .help, hint: "help", shown: .both),
         KeyBinding(keys: [.char("q")], label: "q", help: "quit", intent: .quit, hint: "quit", shown: .both),

@@ -28,9 +28,11 @@ public func render(_ state: DashboardState) -> CellBuffer {
 }
 
 private func drawTooSmall(_ buf: inout CellBuffer, _ state: DashboardState) {
-    let lines = ["terminal too small: \(state.width)×\(state.height)",
-                 "polisen-dash needs \(DashboardLayout.minWidth)×\(DashboardLayout.minHeight)",
-                 "q quits"]
+    let lines = [
+        "terminal too small: \(state.width)×\(state.height)",
+        "polisen-dash needs \(DashboardLayout.minWidth)×\(DashboardLayout.minHeight)",
+        "q quits",
+    ]
     for (i, line) in lines.enumerated() {
         let y = state.height / 2 - 1 + i
         buf.put(truncate(line, state.width), x: max(0, (state.width - displayWidth(line)) / 2), y: y, style: Style(bold: i == 0))
@@ -41,12 +43,15 @@ private func drawTitle(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: Th
     buf.fill(r, style: theme.title)
     var x = buf.put(" polisen-dash ", x: 0, y: r.y, style: theme.title)
     if s.demo { x += buf.put(r.width >= 120 ? " DEMO · simulated API, real events " : " DEMO ", x: x, y: r.y, style: theme.demoBadge) }
-    if s.replay != nil { x += buf.put(" REPLAY ", x: x, y: r.y, style: theme.replayBadge) } else {
+    if s.replay != nil {
+        x += buf.put(" REPLAY ", x: x, y: r.y, style: theme.replayBadge)
+    } else {
         x += buf.put(" LIVE ", x: x, y: r.y, style: theme.title)
     }
     if let pid = s.attachedTo {
-        x += buf.put(s.serviceStopped ? " pid \(pid) STOPPED · t take over · q quit " : " attached to pid \(pid) ", x: x, y: r.y,
-                     style: s.serviceStopped ? theme.titleAlert : theme.title)
+        x += buf.put(
+            s.serviceStopped ? " pid \(pid) STOPPED · t take over · q quit " : " attached to pid \(pid) ", x: x, y: r.y,
+            style: s.serviceStopped ? theme.titleAlert : theme.title)
     }
     // The clock says its zone: every time on the screen is Stockholm time.
     let clock = "\(clockTime(s.now)) \(zoneLabel(s.now)) "
@@ -64,7 +69,9 @@ private func drawTitle(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: Th
     let health = fit(choices, max(0, clockX - x - 1))
     let healthX = clockX - displayWidth(health)
     buf.put(truncate(" \(s.apiURL)", max(0, healthX - x - 1)), x: x, y: r.y, style: theme.title)
-    buf.put(health, x: healthX, y: r.y, style: s.failedLastCycle != nil || s.lastSuccess == nil || s.journalPending != nil ? theme.titleAlert : theme.title)
+    buf.put(
+        health, x: healthX, y: r.y,
+        style: s.failedLastCycle != nil || s.lastSuccess == nil || s.journalPending != nil ? theme.titleAlert : theme.title)
     buf.put(clock, x: clockX, y: r.y, style: theme.title)
 }
 
@@ -90,7 +97,9 @@ private func drawHelp(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: The
     let height = min(s.height - 2, perColumn + 4)
     let box = Rect(x: (s.width - width) / 2, y: (s.height - height) / 2, width: width, height: height)
     buf.fill(box)
-    buf.box(box, title: "Keys · any key closes · times are Stockholm (\(zoneLabel(s.now)))", style: theme.focusedBorder, titleStyle: theme.paneTitle)
+    buf.box(
+        box, title: "Keys · any key closes · times are Stockholm (\(zoneLabel(s.now)))", style: theme.focusedBorder,
+        titleStyle: theme.paneTitle)
     let columnWidth = (width - 4) / columns
     for (i, b) in rows.enumerated() {
         let x = box.x + 2 + (i / perColumn) * columnWidth

@@ -21,7 +21,9 @@ struct StatusLine {
         }
         if s.confirmation == .reset404 {
             buf.fill(r, style: theme.alertLine)
-            buf.put(truncate(" reset the 404 stop and let polling resume? y yes · any other key no", r.width), x: 0, y: r.y, style: theme.alertLine)
+            buf.put(
+                truncate(" reset the 404 stop and let polling resume? y yes · any other key no", r.width), x: 0, y: r.y,
+                style: theme.alertLine)
             return
         }
         // A key's answer takes the room of all hints but help and quit.
@@ -90,11 +92,13 @@ func phaseText(_ s: DashboardState) -> (String, Bool) {
 func truncateFront(_ s: String, _ width: Int) -> String {
     guard width > 0 else { return "" }
     if displayWidth(s) <= width { return s }
-    var out: [Character] = [], used = 0
+    var out: [Character] = []
+    var used = 0
     for ch in s.reversed() {
         let w = displayWidth(ch)
         if used + w > width - 1 { break }
-        out.append(ch); used += w
+        out.append(ch)
+        used += w
     }
     return "…" + String(out.reversed())
 }

@@ -12,12 +12,19 @@ public struct S3Client: Sendable {
     /// has spent this long, so a black-holed store fails a cycle within about twice this.
     public var timeout: Double
 
-    public init(endpoint: String, bucket: String, region: String, credentials: S3Credentials,
-                transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.5, maxDelay: 8, maxWait: 30),
-                clock: any WallClock = SystemClock(), timeout: Double = S3Client.defaultTimeout) {
+    public init(
+        endpoint: String, bucket: String, region: String, credentials: S3Credentials,
+        transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.5, maxDelay: 8, maxWait: 30),
+        clock: any WallClock = SystemClock(), timeout: Double = S3Client.defaultTimeout
+    ) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
-        self.bucket = bucket; self.region = region; self.credentials = credentials
-        self.transport = transport; self.retry = retry; self.clock = clock; self.timeout = timeout
+        self.bucket = bucket
+        self.region = region
+        self.credentials = credentials
+        self.transport = transport
+        self.retry = retry
+        self.clock = clock
+        self.timeout = timeout
     }
 
     public static let defaultTimeout: Double = 30
@@ -61,17 +68,21 @@ public struct S3Client: Sendable {
     /// Sends with retries (backoff with jitter) on connection failures, timeouts, 5xx and 503
     /// SlowDown, while the operation has spent less than `timeout`; 403 is never retried.
     /// `what` names the operation in errors, e.g. "GET s3://bucket/key".
-    func send(_ method: String, _ url: String, what: String, body: [UInt8]? = nil, headers: [(String, String)] = []) async throws -> HTTPResponse {
+    func send(
+        _ method: String, _ url: String, what: String, body: [UInt8]? = nil, headers: [(String, String)] = []
+    ) async throws -> HTTPResponse {
         let began = clock.now()
         var attempt = 0
         while true {
             attempt += 1
             // Connect, stall (no byte for half the limit) and total bounds: no request can hang.
-            let request = HTTPRequest(method: method, url: url, headers: headers, body: body, connectTimeout: min(10, timeout),
-                                      totalTimeout: timeout, maxBodyBytes: 256 << 20, acceptCompressed: false,
-                                      awsSigV4: AWSCredentialsForSigning(region: region, accessKey: credentials.accessKey,
-                                                                         secretKey: credentials.secretKey, sessionToken: credentials.sessionToken),
-                                      stallTimeout: timeout / 2)
+            let request = HTTPRequest(
+                method: method, url: url, headers: headers, body: body, connectTimeout: min(10, timeout),
+                totalTimeout: timeout, maxBodyBytes: 256 << 20, acceptCompressed: false,
+                awsSigV4: AWSCredentialsForSigning(
+                    region: region, accessKey: credentials.accessKey,
+                    secretKey: credentials.secretKey, sessionToken: credentials.sessionToken),
+                stallTimeout: timeout / 2)
             let attemptStart = clock.now()
             var retryable: Failure
             do {
@@ -83,16 +94,18 @@ public struct S3Client: Sendable {
                 default: throw RequestError(operation: what, failure: .status(r.status, s3ErrorCode(r.body)))
                 }
             } catch let e as TransportError {
-                let failure: Failure = if case .timeout = e {
-                    .timedOut(afterSeconds: clock.now() - attemptStart, limit: timeout)
-                } else { .transport("\(e)") }
+                let failure: Failure =
+                    if case .timeout = e {
+                        .timedOut(afterSeconds: clock.now() - attemptStart, limit: timeout)
+                    } else { .transport("\(e)") }
                 guard ResponseJudge.isRetryable(e) else { throw RequestError(operation: what, failure: failure) }
                 retryable = failure
             }
             let delay = retry.delay(afterAttempt: attempt, retryAfter: nil, jitter: Double.random(in: 0..<1))
             let spent = clock.now() - began
             guard attempt < retry.maxAttempts, spent + delay < timeout else {
-                throw RequestError(operation: what, failure: attempt == 1 ? retryable : .gaveUp(attempts: attempt, seconds: spent, last: retryable))
+                throw RequestError(
+                    operation: what, failure: attempt == 1 ? retryable : .gaveUp(attempts: attempt, seconds: spent, last: retryable))
             }
             try await clock.sleep(seconds: delay)
         }
@@ -110,7 +123,10 @@ public struct S3Client: Sendable {
         return VersionedBlob(bytes: r.body, version: r.headers["etag"])
     }
 
-    public enum Condition: Sendable { case none, ifNoneMatch, ifMatch(String) }
+    public enum Condition: Sendable {
+        case none, ifNoneMatch
+        case ifMatch(String)
+    }
 
     public func put(_ key: String, _ bytes: [UInt8], contentType: String, condition: Condition = .none) async throws {
         var headers = [("Content-Type", contentType)]
@@ -143,9 +159,12 @@ public struct S3Client: Sendable {
             var query = "list-type=2&prefix=\(percentEncode(prefix, keepSlash: false))"
             if let token { query = "continuation-token=\(percentEncode(token, keepSlash: false))&" + query }
             // The bucket alone is the resource: no trailing key.
-            let r = try await send("GET", "\(endpoint)/\(percentEncode(bucket, keepSlash: false))?\(query)",
-                                   what: "LIST \(address(prefix))")
-            guard r.status == 200 else { throw RequestError(operation: "LIST \(address(prefix))", failure: .status(r.status, s3ErrorCode(r.body))) }
+            let r = try await send(
+                "GET", "\(endpoint)/\(percentEncode(bucket, keepSlash: false))?\(query)",
+                what: "LIST \(address(prefix))")
+            guard r.status == 200 else {
+                throw RequestError(operation: "LIST \(address(prefix))", failure: .status(r.status, s3ErrorCode(r.body)))
+            }
             let xml = String(decoding: r.body, as: UTF8.self)
             keys += xmlValues("Key", in: xml)
             token = xmlValues("IsTruncated", in: xml).first == "true" ? xmlValues("NextContinuationToken", in: xml).first : nil
@@ -161,7 +180,9 @@ public struct S3Credentials: Sendable, CustomStringConvertible {
     public var sessionToken: String?
 
     public init(accessKey: String, secretKey: String, sessionToken: String? = nil) {
-        self.accessKey = accessKey; self.secretKey = secretKey; self.sessionToken = sessionToken
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+        self.sessionToken = sessionToken
     }
 
     public var description: String { "S3Credentials(accessKey: \(accessKey.prefix(4))…, secret: hidden)" }
@@ -172,7 +193,9 @@ func percentEncode(_ s: String, keepSlash: Bool) -> String {
     var out = ""
     for b in s.utf8 {
         let c = Character(Unicode.Scalar(b))
-        if (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || "-._~".contains(c) || (keepSlash && b == 0x2F) {
+        if (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || "-._~".contains(c)
+            || (keepSlash && b == 0x2F)
+        {
             out.append(c)
         } else {
             let hex = String(b, radix: 16, uppercase: true)
@@ -186,7 +209,8 @@ func percentEncode(_ s: String, keepSlash: Bool) -> String {
 func xmlValues(_ name: String, in xml: String) -> [String] {
     var out: [String] = []
     var rest = Substring(xml)
-    let open = "<\(name)>", close = "</\(name)>"
+    let open = "<\(name)>"
+    let close = "</\(name)>"
     while let start = rest.firstRange(of: open), let end = rest[start.upperBound...].firstRange(of: close) {
         out.append(xmlUnescape(String(rest[start.upperBound..<end.lowerBound])))
         rest = rest[end.upperBound...]

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Finds S3 credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else
@@ -15,7 +15,8 @@ public enum S3CredentialsLoader {
             guard let secret = env["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
                 throw Problem(description: "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
             }
-            return S3Credentials(accessKey: key, secretKey: secret, sessionToken: env["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
+            return S3Credentials(
+                accessKey: key, secretKey: secret, sessionToken: env["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
         }
         let path = env["AWS_SHARED_CREDENTIALS_FILE"] ?? "\(env["HOME"] ?? "")/.aws/credentials"
         let profile = env["AWS_PROFILE"] ?? "default"
@@ -24,7 +25,9 @@ public enum S3CredentialsLoader {
             throw Problem(description: "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or write \(path)")
         }
         guard st.st_mode & 0o077 == 0 else {
-            throw Problem(description: "\(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))); refusing to use it: chmod 600 \(path)")
+            throw Problem(
+                description:
+                    "\(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))); refusing to use it: chmod 600 \(path)")
         }
         let text: String
         do { text = String(decoding: try FileIO.readAll(path), as: UTF8.self) } catch {

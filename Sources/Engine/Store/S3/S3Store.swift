@@ -19,8 +19,9 @@ public struct S3Store: EventStore {
 
     public func writeMetadata(_ bytes: [UInt8], expecting: String?) async throws {
         do {
-            try await client.put(prefix + "metadata.json", bytes, contentType: "application/json",
-                                 condition: expecting.map { .ifMatch($0) } ?? .ifNoneMatch)
+            try await client.put(
+                prefix + "metadata.json", bytes, contentType: "application/json",
+                condition: expecting.map { .ifMatch($0) } ?? .ifNoneMatch)
         } catch S3Client.Failure.preconditionFailed {
             throw StoreError.conflict("\(location)metadata.json changed since it was read (another poller?)")
         }
