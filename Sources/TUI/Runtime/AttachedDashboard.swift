@@ -44,26 +44,15 @@ public enum AttachedDashboard {
         let signals = ShutdownSignals { runtime.requestStop() }
         defer { withExtendedLifetime(signals) {} }
         await runtime.run(state: state, clock: clock) { effect in
+            if StoreEffects.perform(effect, reader: reader, runtime: runtime, environment: environment) { return }
             switch effect {
             case .pollNow: link.send(ControlCommand.pollNow)
             case .reset404: link.send(ControlCommand.reset404)
-            case .loadReplayDates:
-                Task {
-                    do { runtime.post(.replayDates(try await reader.dates())) } catch { runtime.post(.replayFailed("\(error)")) }
-                }
-            case .loadReplayDay(let date):
-                Task {
-                    do { runtime.post(.replayDay(try await reader.day(date))) } catch { runtime.post(.replayFailed("\(error)")) }
-                }
-            case .loadWeek:
-                Task { if let week = try? await LiveDashboard.lastWeek(reader) { runtime.post(.week(week)) } }
-            case .openURL(let url):
-                Task { if !URLOpener.open(url, environment: environment) { runtime.post(.cannotOpen(url: url)) } }
             case .takeOver:
                 takeOver.store(true, ordering: .relaxed)
                 runtime.requestStop()
-            case .copy, .bell, .quit:
-                break  // the terminal loop's own
+            case .copy, .bell, .quit, .loadReplayDates, .loadReplayDay, .loadWeek, .openURL:
+                break  // the terminal loop's own, or done above
             }
         }
         link.close()

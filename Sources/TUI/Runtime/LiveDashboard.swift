@@ -32,7 +32,7 @@ public enum LiveDashboard {
         let loader = Task {
             // The stored window: the API serves the newest 500.
             if let recent = try? await reader.recent(limit: 500) { runtime.post(.initialEvents(recent)) }
-            if let week = try? await lastWeek(reader) { runtime.post(.week(week)) }
+            if let week = try? await StoreEffects.lastWeek(reader) { runtime.post(.week(week)) }
         }
         // The next poll time is known once the scheduler has booked it, after each cycle.
         let polling = Task { await scheduler.run { _ in runtime.post(.schedule(nextPollAt: await scheduler.nextPollAt)) } }
@@ -42,22 +42,13 @@ public enum LiveDashboard {
         defer { withExtendedLifetime(signals) {} }
 
         await runtime.run(state: state, clock: clock) { effect in
+            if StoreEffects.perform(effect, reader: reader, runtime: runtime, environment: environment) { return }
             switch effect {
             case .pollNow:
                 Task {
                     await scheduler.pollNow()
                     runtime.post(.schedule(nextPollAt: await scheduler.nextPollAt))
                 }
-            case .loadReplayDates:
-                Task {
-                    do { runtime.post(.replayDates(try await reader.dates())) } catch { runtime.post(.replayFailed("\(error)")) }
-                }
-            case .loadReplayDay(let date):
-                Task {
-                    do { runtime.post(.replayDay(try await reader.day(date))) } catch { runtime.post(.replayFailed("\(error)")) }
-                }
-            case .loadWeek:
-                Task { if let week = try? await lastWeek(reader) { runtime.post(.week(week)) } }
             case .reset404:
                 Task {
                     do {
@@ -67,10 +58,8 @@ public enum LiveDashboard {
                         runtime.post(.resetDone(error: "\(error)"))
                     }
                 }
-            case .openURL(let url):
-                Task { if !URLOpener.open(url, environment: environment) { runtime.post(.cannotOpen(url: url)) } }
-            case .copy, .bell, .quit, .takeOver:
-                break  // the terminal loop's own
+            case .copy, .bell, .quit, .takeOver, .loadReplayDates, .loadReplayDay, .loadWeek, .openURL:
+                break  // the terminal loop's own, or done above
             }
         }
         // An in-flight cycle is abandoned: its request is aborted and writes are atomic, so
@@ -80,12 +69,5 @@ public enum LiveDashboard {
         await polling.value
         await poller.finishEvents()
         await pump.value
-    }
-
-    /// The events of the last seven stored days (Stockholm dates with data), for the counts view.
-    static func lastWeek(_ reader: StoreReader) async throws -> [PoliceEvent] {
-        let days = try await reader.dates().suffix(7)
-        guard let first = days.first, let last = days.last else { return [] }
-        return try await reader.events(from: first, to: last).entries.map(\.event)
     }
 }
