@@ -93,6 +93,23 @@ import Testing
         #expect(await h.cycle(restarted).outcome == .ok)
     }
 
+    @Test func aResetByAnotherProcessIsNoticedByARunningPollerAtItsNextCycle() async throws {
+        let h = Harness()
+        h.transport.push(.success(HTTPResponse(status: 404)))
+        let running = try await h.poller()
+        #expect(await h.cycle(running).outcome == .skipped)
+        #expect(await running.stop != nil)
+        // `polisen-dash reset-404` runs as another process: it rewrites the API state file.
+        let file = APIStateFile(path: "\(h.root)/api-state.json")
+        var state = try file.load()
+        state.stopped = nil
+        try file.save(state)
+        h.transport.push(fixture: Fixtures.latest)
+        #expect(await h.cycle(running).outcome == .ok)
+        #expect(await running.stop == nil)
+        #expect(h.transport.calls.count == 2)
+    }
+
     @Test func aPollTooSoonSaysHowLongAndMakesNoCall() async throws {
         let h = Harness()
         h.transport.push(fixture: Fixtures.latest)

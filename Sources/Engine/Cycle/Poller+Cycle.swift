@@ -31,6 +31,7 @@ extension Poller {
         emit(.cycleStarted(cycle: provisional, trigger: trigger))
         var book = CycleBook(report: CycleReport(cycle: provisional, trigger: trigger, startedAt: clock.now()), sink: sink, clock: clock)
 
+        resumeIfStopClearedElsewhere()
         if let stop = apiState.stopped {
             book.report.outcome = .skipped
             book.report.error = "stopped: \(stop.message) (since \(Int(stop.at))); clear with `polisen-dash reset-404`"

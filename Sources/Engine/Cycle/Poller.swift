@@ -83,6 +83,16 @@ public actor Poller {
         max(apiState.ledger.earliestAllowed(rules: config.rules, now: now), apiState.notBefore ?? 0)
     }
 
+    /// `polisen-dash reset-404` is another process: it clears the stop in the API state file.
+    /// A stopped poller reads the file again before each cycle (the scheduler still runs them,
+    /// and `p` starts one), so polling resumes without a restart.
+    func resumeIfStopClearedElsewhere() {
+        guard apiState.stopped != nil, let onDisk = try? apiStateFile.load(), onDisk.stopped == nil else { return }
+        apiState.stopped = nil
+        logger.notice("the 404 stop was cleared (reset-404); polling resumes")
+        emit(.phase(.idle))
+    }
+
     /// Records a call in the ledger and persists it before the call is sent.
     func recordCall() throws {
         apiState.ledger.record(at: clock.now())
