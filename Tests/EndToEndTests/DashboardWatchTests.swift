@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Issue 15 in a real terminal: following the head, a failed cycle, a refused poll.
+/// Issue 15 in a real terminal: following the head, a failed cycle, a refused poll, a 404 stop
+/// cleared by another process.
 @Suite(.serialized) struct DashboardWatchTests {
     func dashboard(_ apiURL: String, store: String = temporaryDirectory(), extra: [String] = []) throws -> TmuxSession {
         try TmuxSession([binaryPath, "--api-url", apiURL, "--store", store] + extra, env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
@@ -59,5 +60,25 @@ import Testing
         try t.send("q")
         #expect(t.exitStatus() == 0)
         #expect(try sim.log().count == 1)
+    }
+
+    @Test func aReset404InAnotherProcessIsNoticedWithoutAKey() throws {
+        let sim = try APISimulator()
+        let store = temporaryDirectory()
+        try sim.faults([["status": 404]])
+        let t = try dashboard(sim.apiURL, store: store, extra: ["--min-spacing", "0"])
+        t.waitFor("STOPPED by a 404", timeout: 30)
+        #expect(try polisenDash(["reset-404", "--store", store]).status == 0)
+        // No key pressed: the dashboard hears the state file change between cycles.
+        let s = t.waitFor("the stop cleared", timeout: 20) { $0.contains("404 stop cleared: polling resumes") }
+        #expect(!s.contains("STOPPED by a 404"))
+        #expect(!s.contains("polling stopped (404)"))
+        #expect(s.contains("next poll in "))
+        // Polling resumed: `p` now makes a call.
+        try t.send("p")
+        t.waitFor("cycle 2 ·", timeout: 30)
+        #expect(try sim.log().count == 2)
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
     }
 }

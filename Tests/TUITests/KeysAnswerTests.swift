@@ -9,12 +9,20 @@ import Testing
 @Suite struct KeysAnswerTests {
     func statusLine(_ s: DashboardState) -> String { render(s).lines.last! }
 
+    /// `p` asks the engine; the engine's rule refuses (`ManualPoll`) and says so as an event.
+    func pressPAndRefuse(_ s: inout DashboardState) {
+        #expect(s.reduce(.key(.char("p"))) == [.pollNow])
+        #expect(s.manualRequested)
+        let refusal = ManualPoll.refusal(stop: s.phase.stopReason, budget: s.budget, now: s.now)!
+        #expect(s.reduce(.engine(.pollRefused(refusal))) == [])
+        #expect(!s.manualRequested)
+    }
+
     @Test func pRefusedByTheBudgetOrAStopSaysWhyAndWhen() {
         var s = state()
         s.budget = BudgetSnapshot(ledger: CallLedger(calls: (0..<60).map { s.now - 3000 + Double($0) }), rules: .polisen, now: s.now)
-        #expect(s.reduce(.key(.char("p"))) == [])
+        pressPAndRefuse(&s)
         #expect(statusLine(s).contains("poll refused: the hourly budget (60/60) is used up; possible at"))
-        #expect(!s.manualRequested)
         // At 80 columns in a shorter wording, still with the time.
         s.width = 80
         s.height = 24
@@ -23,17 +31,36 @@ import Testing
         s.width = 120
         s.height = 40
         s.phase = .stopped(reason: "HTTP 404")
-        #expect(s.reduce(.key(.char("p"))) == [])
+        pressPAndRefuse(&s)
         #expect(statusLine(s).contains("poll refused: polling is stopped (HTTP 404); R resets the stop"))
     }
 
-    @Test func aManualPollTheBudgetRefusedIsAnAnswerNotTheLastReport() {
+    @Test func aRefusedPollIsAnAnswerNotTheLastReport() {
         var s = state()
-        var refused = CycleReport(cycle: 8, trigger: .manual, startedAt: s.now, outcome: .failed)
-        refused.error = "rate budget: next call allowed in 41 min"
-        _ = s.reduce(.engine(.cycleFinished(refused, stored: [])))
-        #expect(s.reports.last?.cycle == 7)
-        #expect(statusLine(s).contains("poll refused: rate budget: next call allowed in 41 min"))
+        s.budget = BudgetSnapshot(ledger: CallLedger(calls: (0..<60).map { s.now - 3000 + Double($0) }), rules: .polisen, now: s.now)
+        let before = render(s)
+        pressPAndRefuse(&s)
+        #expect(s.reports.map(\.cycle) == [6, 7])
+        // Every pane draws what it drew before; only the status line answers.
+        let after = render(s)
+        #expect(Array(after.lines.dropLast()) == Array(before.lines.dropLast()))
+        #expect(after.lines.last!.contains("poll refused:"))
+        // A refusal of another viewer's request (the control socket) is not this screen's answer.
+        s.flash = nil
+        _ = s.reduce(.engine(.pollRefused(ManualPoll.Refusal(kind: .hourBudget, reason: "the hourly budget (60/60) is used up", until: nil))))
+        #expect(!statusLine(s).contains("poll refused"))
+    }
+
+    @Test func aStopClearedElsewhereIsSaid() {
+        var s = state()
+        s.phase = .stopped(reason: "HTTP 404")
+        #expect(statusLine(s).contains("404") || render(s).text.contains("stopped (404)"))
+        // `reset-404` in another process: the engine notices the state file and moves on.
+        _ = s.reduce(.engine(.phase(.idle)))
+        #expect(statusLine(s).contains("404 stop cleared: polling resumes with the next cycle"))
+        s.width = 80
+        s.height = 24
+        #expect(statusLine(s).contains("404 stop cleared"))
     }
 
     @Test func replaySaysWhenADateIsInvalidMissingOrPastTheEnds() {

@@ -1,8 +1,8 @@
 import Engine
 
 /// The commands a control-socket client can send, answered against the service's engine.
-/// `poll_now` is the dashboard's `p`: refused by the same rule, else single-flight through the
-/// scheduler (at most one API call, within the rate budget).
+/// `poll_now` is the dashboard's `p`: the scheduler's, refused by the same rule, else
+/// single-flight (at most one API call, within the rate budget).
 struct ControlCommands: Sendable {
     let poller: Poller
     let scheduler: Scheduler
@@ -30,10 +30,9 @@ struct ControlCommands: Sendable {
     private func pollNow() async -> ControlMessage {
         let now = clock.now()
         let budget = await poller.budget()
-        if let refusal = ManualPoll.refusal(stop: await poller.stop?.message, budget: budget, now: now) {
-            return ControlMessage(reply: ControlCommand.pollNow, ok: false, reason: refusal.reason, until: refusal.until)
-        }
         switch await scheduler.pollNow() {
+        case .refused(let refusal):
+            return ControlMessage(reply: ControlCommand.pollNow, ok: false, reason: refusal.reason, until: refusal.until)
         case .started:
             let waits = budget.nextAllowedAt > now
             return ControlMessage(

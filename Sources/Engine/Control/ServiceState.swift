@@ -37,6 +37,7 @@ public final class ServiceState: Sendable {
             case .budget(let b): s.budget = b
             case .notice(let n): s.notices = Array((s.notices + [n]).suffix(Self.keptNotices))
             case .scheduled(let next): s.nextPollAt = next
+            case .pollRefused: break  // an answer to whoever asked, not state
             }
             return s.seq
         }

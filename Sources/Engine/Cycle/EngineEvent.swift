@@ -24,4 +24,7 @@ public enum EngineEvent: Codable, Sendable {
     case notice(String)
     /// The scheduler booked its next cycle (Unix seconds): at start and after every cycle.
     case scheduled(nextPollAt: Double)
+    /// A "poll now" was refused (budget used up, a 404 stop): why, and when it will be possible.
+    /// No cycle ran, so the last report stays the last real one.
+    case pollRefused(ManualPoll.Refusal)
 }

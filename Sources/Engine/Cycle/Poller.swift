@@ -33,6 +33,8 @@ public actor Poller {
     /// Held for as long as this poller lives: one poller per local store.
     let lock: StoreLock?
     let sink: EventSink
+    /// The API state file's modification time when the stop watch last read it.
+    var stateFileModifiedAt: Double?
 
     /// `monotonic`: the stage timers' clock; by default `clock` when it is one, else the system's.
     /// `journal`: by default `journal.jsonl` beside the call ledger.
@@ -84,13 +86,24 @@ public actor Poller {
     }
 
     /// `polisen-dash reset-404` is another process: it clears the stop in the API state file.
-    /// A stopped poller reads the file again before each cycle (the scheduler still runs them,
-    /// and `p` starts one), so polling resumes without a restart.
+    /// A stopped poller reads the file again before each cycle and each "poll now", and the
+    /// scheduler watches it between cycles (`watchStopClearedElsewhere`), so polling resumes
+    /// without a restart and every view hears it at once (the phase leaves `.stopped`).
     func resumeIfStopClearedElsewhere() {
         guard apiState.stopped != nil, let onDisk = try? apiStateFile.load(), onDisk.stopped == nil else { return }
         apiState.stopped = nil
         logger.notice("the 404 stop was cleared (reset-404); polling resumes")
         emit(.phase(.idle))
+    }
+
+    /// The between-cycles check: while stopped, one `stat` of the state file; it is read only
+    /// when its modification time has changed.
+    public func noticeStopClearedElsewhere() {
+        guard apiState.stopped != nil else { return }
+        let modified = FileIO.modificationTime(apiStateFile.path)
+        guard modified != stateFileModifiedAt else { return }
+        stateFileModifiedAt = modified
+        resumeIfStopClearedElsewhere()
     }
 
     /// Records a call in the ledger and persists it before the call is sent.

@@ -2,7 +2,11 @@
 /// folded into it; a request between cycles starts one at once (the poller itself still waits
 /// for the rate budget and says how long).
 public actor Scheduler {
-    public enum PollRequest: Sendable, Equatable { case started, alreadyRunning }
+    public enum PollRequest: Sendable, Equatable {
+        case started, alreadyRunning
+        /// No cycle is started; the refusal is also published as `EngineEvent.pollRefused`.
+        case refused(ManualPoll.Refusal)
+    }
 
     let poller: Poller
     let clock: any WallClock
@@ -40,6 +44,8 @@ public actor Scheduler {
     /// Runs until the calling task is cancelled; `onCycle` sees every report.
     public func run(onCycle: (@Sendable (CycleReport) async -> Void)? = nil) async {
         self.onCycle = onCycle
+        let stopWatch = Task { [poller] in await Self.watchStopClearedElsewhere(poller) }
+        defer { stopWatch.cancel() }
         await poller.emit(.scheduled(nextPollAt: nextDue))
         while !Task.isCancelled {
             if !manualRequested && clock.now() < nextDue {
@@ -72,10 +78,32 @@ public actor Scheduler {
         }
     }
 
+    /// Between cycles a `reset-404` in another process is noticed within seconds, not at the next
+    /// cycle (up to an interval away). The file changes in real time, so this polls it on real
+    /// time, not on the injected clock.
+    static func watchStopClearedElsewhere(_ poller: Poller, every seconds: Double = 1) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            await poller.noticeStopClearedElsewhere()
+        }
+    }
+
+    /// "Poll now" for every caller (the dashboard's key, the control socket): refused by
+    /// `ManualPoll`'s rule without running a cycle, so a refusal never becomes a report nor moves
+    /// the scheduled poll.
     @discardableResult
-    public func pollNow() -> PollRequest {
+    public func pollNow() async -> PollRequest {
         if running { return .alreadyRunning }
         if manualRequested { return .alreadyRunning }
+        await poller.resumeIfStopClearedElsewhere()  // a `reset-404` beside this process counts
+        let stop = await poller.stop?.message
+        let budget = await poller.budget()
+        if let refusal = ManualPoll.refusal(stop: stop, budget: budget, now: clock.now(), maxWait: maxBudgetWait) {
+            await poller.emit(.pollRefused(refusal))
+            return .refused(refusal)
+        }
+        // Asked again while this one awaited the poller: one request.
+        if running || manualRequested { return .alreadyRunning }
         manualRequested = true
         sleeper?.cancel()
         return .started

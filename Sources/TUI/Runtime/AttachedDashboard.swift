@@ -35,7 +35,8 @@ public enum AttachedDashboard {
                     // Events the snapshot already holds are not applied twice.
                     if (message.seq ?? Int.max) > snapshot.seq { runtime.post(.engine(event)) }
                 } else if let reply = message.reply, reply != ControlCommand.snapshot {
-                    runtime.post(.attach(.answer(command: reply, ok: message.ok ?? false, reason: message.reason)))
+                    runtime.post(
+                        .attach(.answer(command: reply, ok: message.ok ?? false, reason: message.reason, until: message.until)))
                 }
             }
             runtime.post(.attach(.serviceStopped))

@@ -3,7 +3,7 @@ import Engine
 /// What an attached dashboard hears from its service besides engine events.
 public enum AttachMessage: Sendable {
     /// The answer to a command this dashboard sent (poll_now, reset_404).
-    case answer(command: String, ok: Bool, reason: String?)
+    case answer(command: String, ok: Bool, reason: String?, until: Double? = nil)
     /// The connection ended: the service stopped.
     case serviceStopped
 }
@@ -26,14 +26,16 @@ extension DashboardState {
 
     mutating func reduceAttach(_ message: AttachMessage) -> [DashboardEffect] {
         switch message {
-        case .answer(let command, let ok, let reason):
+        case .answer(let command, let ok, let reason, let until):
             if command == ControlCommand.reset404 {
                 return reduce(.resetDone(error: ok ? nil : reason ?? "refused"))
             }
-            // A poll the service refused (the key's own check saw an older budget): say why.
-            if !ok {
+            // The service's refusal comes as an engine event too (`pollRefused`); whichever
+            // arrives first answers the key.
+            if !ok && manualRequested {
                 manualRequested = false
-                say("poll refused by the service: \(reason ?? "no reason given")", .alert)
+                let when = until.map { "; possible at \(clockTime($0)) (in \(countdown($0 - now)))" } ?? ""
+                say("poll refused by the service: \(TerminalText.sanitize(reason ?? "no reason given"))\(when)", .alert)
             }
         case .serviceStopped:
             serviceStopped = true

@@ -89,34 +89,6 @@ extension DashboardState {
         return []
     }
 
-    /// "poll now", or why not and when it will be possible.
-    private mutating func pollNow() -> [DashboardEffect] {
-        if case .stopped(let reason) = phase {
-            say("poll refused: polling is stopped (\(reason)); R resets the stop", .alert)
-            return []
-        }
-        if let b = budget, b.nextAllowedAt > now, b.hourUsed >= b.hourLimit || b.dayUsed >= b.dayLimit {
-            let day = b.dayUsed >= b.dayLimit
-            let which = day ? "daily budget (\(b.dayUsed)/\(b.dayLimit))" : "hourly budget (\(b.hourUsed)/\(b.hourLimit))"
-            let when = "\(clockTime(b.nextAllowedAt)) (in \(countdown(b.nextAllowedAt - now)))"
-            say(
-                "poll refused: the \(which) is used up; possible at \(when)", .alert,
-                short: "poll refused: \(day ? "day" : "hour") budget used up; at \(when)")
-            return []
-        }
-        if runningCycle != nil {
-            say("a cycle is running: this poll is part of it", .info)
-        } else if let b = budget, b.nextAllowedAt > now {
-            say(
-                "poll at \(clockTime(b.nextAllowedAt)) (in \(countdown(b.nextAllowedAt - now))): calls are spaced by the API's rules", .info
-            )
-        } else {
-            say("polling now", .info)
-        }
-        manualRequested = true
-        return [.pollNow]
-    }
-
     private mutating func open() {
         switch focus {
         case .events:

@@ -50,7 +50,7 @@ extension DashboardState {
                 say("could not reset the 404 stop: \(error)", .alert)
             } else {
                 phase = .idle
-                say("404 stop cleared: polling resumes with the next cycle (p polls now)", .info)
+                sayStopCleared()
             }
         case .cannotOpen(let url):
             shownURL = url
@@ -67,6 +67,10 @@ extension DashboardState {
     private mutating func apply(_ event: EngineEvent) -> [DashboardEffect] {
         switch event {
         case .phase(let p):
+            if case .stopped = phase, !p.isStopped {
+                // Cleared here, by `reset-404` in another process, or by the attached service.
+                sayStopCleared()
+            }
             phase = p
             // The engine moving on answers better than "poll at …" would.
             if p != .idle, flash?.tone == .info { flash = nil }
@@ -85,12 +89,6 @@ extension DashboardState {
             manualRequested = false
             // An answer like "polling now" has been overtaken by the cycle itself.
             if flash?.tone == .info { flash = nil }
-            if let refusal = Self.budgetRefusal(report) {
-                // A manual poll the budget refused is an answer, not a cycle: the last real
-                // report stays what the panes show.
-                say("poll refused: \(refusal)", .alert)
-                return []
-            }
             reports.append(report)
             if reports.count > Self.keptReports { reports.removeFirst(reports.count - Self.keptReports) }
             if report.outcome == .ok { lastSuccessAt = report.startedAt + (report.totalMs + report.waitedMs) / 1000 }
@@ -108,11 +106,16 @@ extension DashboardState {
                 newIDs = []
             }
         case .budget(let b): budget = b
-        case .scheduled(let next): nextPollAt = next
         case .notice(let n):
             notices.append(n)
             if notices.count > 5 { notices.removeFirst() }
         case .scheduled(let next): nextPollAt = next
+        case .pollRefused(let refusal):
+            // The engine refused without a cycle, so no report changes. A refusal of another
+            // viewer's request (the control socket) is that viewer's answer, not this one's.
+            guard manualRequested else { return [] }
+            manualRequested = false
+            sayRefused(refusal)
         }
         return []
     }
@@ -127,11 +130,5 @@ extension DashboardState {
         guard replay == nil, let keep, let i = visibleEvents.firstIndex(where: { $0.id == keep }) else { return }
         newAbove += max(0, i - selected)
         selected = i
-    }
-
-    /// The reason a manual poll was refused by the rate budget, if this report is one.
-    static func budgetRefusal(_ r: CycleReport) -> String? {
-        guard r.trigger == .manual, r.outcome != .ok, r.http == nil, let error = r.error, error.hasPrefix("rate budget") else { return nil }
-        return error
     }
 }
