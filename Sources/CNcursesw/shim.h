@@ -25,11 +25,20 @@ static inline int pd_err(void) { return ERR; }
 static inline int pd_colors(void) { return COLORS; }
 static inline int pd_color_pairs(void) { return COLOR_PAIRS; }
 
-/// Put one wide character with attributes and a colour pair at (y, x).
-static inline int pd_put_wide(int y, int x, wchar_t ch, attr_t attrs, short pair) {
+/// Put one character cell: a base character and the combining marks that belong to it (as
+/// many as ncurses keeps, CCHARW_MAX in all). A cluster ncurses refuses (a spacing character
+/// after the base) is drawn as its base alone; a base that takes no column as a space.
+static inline int pd_put_cluster(int y, int x, const wchar_t *chars, int count, attr_t attrs, short pair) {
     cchar_t cc;
-    wchar_t wstr[2] = { ch, L'\0' };
-    setcchar(&cc, wstr, attrs, pair, NULL);
+    wchar_t wstr[CCHARW_MAX + 1];
+    int n = count < CCHARW_MAX ? count : CCHARW_MAX;
+    for (int i = 0; i < n; i++) wstr[i] = chars[i];
+    wstr[n] = L'\0';
+    if (n == 0 || setcchar(&cc, wstr, attrs, pair, NULL) == ERR) {
+        wstr[0] = (n > 0 && wcwidth(chars[0]) > 0) ? chars[0] : L' ';
+        wstr[1] = L'\0';
+        setcchar(&cc, wstr, attrs, pair, NULL);
+    }
     return mvadd_wch(y, x, &cc);
 }
 

@@ -10,11 +10,18 @@ final class TmuxSession: @unchecked Sendable {
     let socket = "pd-test-\(UUID().uuidString.prefix(8))"
     let exitFile = temporaryDirectory() + "/exit"
 
-    init(_ command: [String], env: [String: String] = [:], width: Int = 120, height: Int = 40) throws {
+    /// `config`: tmux commands the server reads before the program starts (e.g. options that
+    /// must hold from its first byte on).
+    init(_ command: [String], env: [String: String] = [:], width: Int = 120, height: Int = 40, config: String? = nil) throws {
         let envPart = env.map { "\($0.key)=\(shellQuote($0.value))" }.joined(separator: " ")
         let cmd = "env \(envPart) \(command.map(shellQuote).joined(separator: " ")); echo $? > \(exitFile); sleep 60"
+        var configPath = "/dev/null"
+        if let config {
+            configPath = temporaryDirectory() + "/tmux.conf"
+            try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        }
         // The server this starts would inherit a pipe and hold it open: no output captured.
-        try tmux(["-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", cmd], capture: false)
+        try tmux(["-f", configPath, "new-session", "-d", "-x", "\(width)", "-y", "\(height)", cmd], capture: false)
         try tmux(["set-option", "-g", "status", "off"], capture: false)
     }
 
@@ -45,6 +52,9 @@ final class TmuxSession: @unchecked Sendable {
     struct TmuxError: Error { var command: String }
 
     func screen() -> String { (try? tmux(["capture-pane", "-p"])) ?? "" }
+
+    /// The screen with its colours and styles as escape sequences (`capture-pane -e`).
+    func styledScreen() -> String { (try? tmux(["capture-pane", "-p", "-e"])) ?? "" }
 
     func send(_ keys: String...) throws { try tmux(["send-keys"] + keys, capture: false) }
 

@@ -100,8 +100,11 @@ final class NcursesTerminal {
                 let cell = frame[x, y]
                 if !full, let p = previous, p[x, y] == cell { continue }
                 if cell.text.isEmpty { continue }  // the right half of a wide character
-                let scalar = cell.text.unicodeScalars.first!
-                _ = pd_put_wide(Int32(y), Int32(x), wchar_t(scalar.value), attributes(cell.style), pair(cell.style))
+                // The whole cluster: a decomposed "a\u{30A}" is å, not a.
+                let cluster = cell.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+                _ = cluster.withUnsafeBufferPointer {
+                    pd_put_cluster(Int32(y), Int32(x), $0.baseAddress, Int32($0.count), attributes(cell.style), pair(cell.style))
+                }
             }
         }
         previous = frame
