@@ -114,6 +114,27 @@ import Testing
         #expect(statusLine(s).contains("404 stop cleared"))
     }
 
+    @Test(arguments: [(80, 24), (100, 30), (120, 40), (200, 60)])
+    func theHelpSaysEveryKeyWhole(width: Int, height: Int) throws {
+        var s = state(width: width, height: height)
+        s.helpOpen = true
+        let lines = render(s).lines
+        for b in KeyTable.bindings {
+            let whole = lines.contains { $0.contains(b.help) || (b.brief.map($0.contains) ?? false) }
+            #expect(whole, "\(width)x\(height): the help of \(b.label) is cut")
+            #expect(displayWidth(b.brief ?? "") <= 30, "\(b.label)'s brief is longer than 30 columns")
+        }
+        // Nothing inside the overlay's box is cut.
+        let rows = lines.map(Array.init)
+        let top = try #require(rows.firstIndex { String($0).contains("┌─ Keys") })
+        let x0 = try #require(rows[top].firstIndex(of: "┌"))
+        let x1 = try #require(rows[top][x0...].firstIndex(of: "┐"))
+        let bottom = try #require(rows[(top + 1)...].firstIndex { $0[x0] == "└" })
+        for row in rows[(top + 1)..<bottom] {
+            #expect(!row[x0...x1].contains("…"), "\(width)x\(height): \(String(row[x0...x1]))")
+        }
+    }
+
     @Test func oOpensAndYCopiesTheSelectedEventsURL() {
         var s = state()
         let url = s.selectedEvent!.absoluteURL!

@@ -93,7 +93,8 @@ private func drawHelp(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: The
     // One column when it fits the height, else two side by side.
     let columns = rows.count + 4 <= s.height - 2 ? 1 : 2
     let perColumn = (rows.count + columns - 1) / columns
-    let width = columns == 1 ? min(s.width - 4, 64) : s.width - 2
+    // Two columns take the whole width at 80 (no pane border left peeking out beside them).
+    let width = columns == 1 ? min(s.width - 4, 64) : min(s.width, 100)
     let height = min(s.height - 2, perColumn + 4)
     let box = Rect(x: (s.width - width) / 2, y: (s.height - height) / 2, width: width, height: height)
     buf.fill(box)
@@ -101,10 +102,12 @@ private func drawHelp(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: The
         box, title: "Keys · any key closes · times are Stockholm (\(zoneLabel(s.now)))", style: theme.focusedBorder,
         titleStyle: theme.paneTitle)
     let columnWidth = (width - 4) / columns
+    // Labels are at most 6 columns; a text is said whole, in its brief wording when narrow.
+    let labelWidth = columns == 1 ? 8 : 7
     for (i, b) in rows.enumerated() {
         let x = box.x + 2 + (i / perColumn) * columnWidth
         let y = box.y + 2 + i % perColumn
         buf.put(b.label, x: x, y: y, style: theme.key)
-        buf.put(truncate(b.help, columnWidth - 9), x: x + 8, y: y)
+        buf.put(fit([b.help] + (b.brief.map { [$0] } ?? []), columnWidth - labelWidth - 1), x: x + labelWidth, y: y)
     }
 }
