@@ -54,13 +54,17 @@ import Testing
     @Test func aStopClearedElsewhereIsSaid() {
         var s = state()
         s.phase = .stopped(reason: "HTTP 404")
-        #expect(statusLine(s).contains("404") || render(s).text.contains("stopped (404)"))
-        // `reset-404` in another process: the engine notices the state file and moves on.
-        _ = s.reduce(.engine(.phase(.idle)))
-        #expect(statusLine(s).contains("404 stop cleared: polling resumes with the next cycle"))
+        #expect(statusLine(s).contains("STOPPED by a 404: R (or polisen-dash reset-404) clears it"))
         s.width = 80
         s.height = 24
-        #expect(statusLine(s).contains("404 stop cleared"))
+        #expect(statusLine(s).contains("STOPPED by a 404: R resets it") && !statusLine(s).contains("…"))
+        #expect(render(s).text.contains("stopped (404) · manual: after R"))
+        // `reset-404` in another process: the engine notices the state file and moves on.
+        _ = s.reduce(.engine(.phase(.idle)))
+        #expect(statusLine(s).contains("404 stop cleared: polling resumes"))
+        s.width = 120
+        s.height = 40
+        #expect(statusLine(s).contains("404 stop cleared: polling resumes with the next cycle (p polls now)"))
     }
 
     @Test func replaySaysWhenADateIsInvalidMissingOrPastTheEnds() {

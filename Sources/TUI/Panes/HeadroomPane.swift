@@ -36,10 +36,13 @@ struct HeadroomPane {
         }
         let manualAt = state.budget?.nextAllowedAt ?? state.now
         let early = manualAt > state.now
+        // A stop refuses every manual poll until it is reset.
         let manual =
-            early
-            ? ["manual poll in \(countdown(manualAt - state.now))", "manual in \(countdown(manualAt - state.now))"]
-            : ["manual poll: now", "manual: now"]
+            state.phase.isStopped
+            ? ["manual poll: after R", "manual: after R"]
+            : early
+                ? ["manual poll in \(countdown(manualAt - state.now))", "manual in \(countdown(manualAt - state.now))"]
+                : ["manual poll: now", "manual: now"]
         // Shorter wordings in turn, the manual poll's kept whole longest.
         let both = [(0, 0), (1, 0), (1, 1), (2, 1), (2, 0)].compactMap { (n, m) in
             next.indices.contains(n) && manual.indices.contains(m) ? "\(next[n]) · \(manual[m])" : nil

@@ -54,7 +54,7 @@ extension DashboardState {
             }
         case .cannotOpen(let url):
             shownURL = url
-            say("no browser found (xdg-open or $BROWSER): the URL is shown whole", .warn)
+            say("no browser found (xdg-open or $BROWSER): the URL is shown whole", .warn, short: "no browser found: the URL is shown whole")
         }
         return []
     }

@@ -68,7 +68,9 @@ private func drawTitle(_ buf: inout CellBuffer, _ s: DashboardState, _ theme: Th
     }
     let health = fit(choices, max(0, clockX - x - 1))
     let healthX = clockX - displayWidth(health)
-    buf.put(truncate(" \(s.apiURL)", max(0, healthX - x - 1)), x: x, y: r.y, style: theme.title)
+    // The address only when a recognisable part of it fits (not a lone "h…").
+    let urlRoom = healthX - x - 1
+    if urlRoom >= 12 { buf.put(truncate(" \(s.apiURL)", urlRoom), x: x, y: r.y, style: theme.title) }
     buf.put(
         health, x: healthX, y: r.y,
         style: s.failedLastCycle != nil || s.lastSuccess == nil || s.journalPending != nil ? theme.titleAlert : theme.title)

@@ -33,6 +33,9 @@ struct StatusLine {
         if displayWidth(text) > room, let cut = text.ranges(of: " · store ").last {
             text = String(text[..<cut.lowerBound]) + " "
         }
+        if displayWidth(text) > room, s.flash == nil, s.phase.isStopped {
+            text = " ● STOPPED by a 404: R resets it "
+        }
         if style != theme.status { buf.fill(Rect(x: 0, y: r.y, width: room + 1, height: 1), style: style) }
         buf.put(truncate(text, room), x: 0, y: r.y, style: style)
         buf.put(hints, x: r.width - displayWidth(hints), y: r.y, style: theme.status)
