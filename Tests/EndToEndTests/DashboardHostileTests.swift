@@ -111,7 +111,7 @@ import Testing
             env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"], width: width, height: height,
             config: "set -s set-clipboard on\nset -g status off\n")
         let title = try t.tmux(["display-message", "-p", "#{pane_title}"])
-        t.waitFor("Latest events · \(Self.eventCount)", timeout: 30)
+        t.waitForSettled("the list", timeout: 30) { $0.contains("Latest events · \(Self.eventCount)") }
         expectWhole(t, width: width, height: height, "live list")
         try expectTerminalUntouched(t, title: title, "live list")
 
@@ -120,7 +120,7 @@ import Testing
         var details = ""
         for i in 0..<Self.eventCount {
             try t.send("Enter")
-            let s = t.waitFor("details of event #\(i + 1)") { $0.contains("Event 99") }
+            let s = t.waitForSettled("details of event #\(i + 1)") { $0.contains("Event 99") }
             if let id = s.firstMatch(of: #/Event (99\d{4})/#)?.1 { seen.insert(String(id)) }
             details += s
             expectWhole(t, width: width, height: height, "details #\(i + 1)")
@@ -138,10 +138,10 @@ import Testing
         // Replay reads the same text back from the store.
         try t.send("r")
         t.waitFor("Replay 2026-08-22", timeout: 30)
-        t.waitFor("the replayed list") { $0.contains("19:09") }
+        t.waitForSettled("the replayed list") { $0.contains("19:09") }
         expectWhole(t, width: width, height: height, "replay")
         try t.send("g", "Enter")
-        t.waitFor("replay details") { $0.contains("Event 990100") }
+        t.waitForSettled("replay details") { $0.contains("Event 990100") }
         expectWhole(t, width: width, height: height, "replay details")
         try expectTerminalUntouched(t, title: title, "replay")
 

@@ -40,7 +40,7 @@ import Testing
         #expect(!s.contains("waiting for the first cycle"))
         // Enter on the failure shows the whole error and a hint.
         try t.send("Tab", "Tab", "Tab", "Enter")
-        let detail = t.waitFor("Failure · cycle")
+        let detail = t.waitForSettled("the failure's details") { $0.contains("Failure · cycle") }
         #expect(detail.contains("the API could not be reached"))
         #expect(detail.contains("Couldn't connect to server"))
         try t.send("q")

@@ -78,6 +78,27 @@ final class TmuxSession: @unchecked Sendable {
     @discardableResult
     func waitFor(_ text: String, timeout: Double = 20) -> String { waitFor(text, timeout: timeout) { $0.contains(text) } }
 
+    /// Like `waitFor`, but returns only a screen that holds still (two captures in a row alike):
+    /// a frame tmux is still taking in can show a title before the body under it.
+    @discardableResult
+    func waitForSettled(_ what: String, timeout: Double = 20, _ condition: (String) -> Bool) -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var s = screen()
+        while Date() < deadline {
+            if condition(s) {
+                usleep(150_000)
+                let again = screen()
+                if again == s { return s }
+                s = again
+            } else {
+                usleep(100_000)
+                s = screen()
+            }
+        }
+        #expect(condition(s), "timed out waiting for \(what); screen:\n\(s)")
+        return s
+    }
+
     /// The program's exit status once it has ended.
     func exitStatus(timeout: Double = 10) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
