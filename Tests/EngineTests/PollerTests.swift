@@ -204,6 +204,32 @@ import Testing
         #expect(try await h.storedLines().count == before)
     }
 
+    @Test func aCompactionCutShortIsFinishedAtTheNextStartSoNoLineIsInTwoFiles() async throws {
+        let h = Harness()
+        h.transport.push(fixture: "snapshot-2026-03-06T2140Z-dnouri.json")
+        let first = try await h.poller()
+        _ = await h.cycle(first)
+        h.clock.advance(by: 3600)
+        h.transport.push(fixture: "snapshot-2026-03-09T2049Z-dnouri.json")
+        _ = await h.cycle(first)
+        let before = try await h.storedLines()
+        // Killed after writing the merged part of a day, before deleting the parts it holds.
+        let parts = try await h.store.listParts(date: nil)
+        let day = try #require(Dictionary(grouping: parts, by: \.date).first { $0.value.count == 2 }).key
+        var merged: [UInt8] = []
+        for part in parts where part.date == day { merged += try await h.store.readPart(part) }
+        try await h.store.writePart(PartRef(date: day, cycles: 1...2), merged)
+        #expect(try await h.storedLines().count > before.count)
+
+        let reopened = try await h.poller()
+        let after = try await h.storedLines()
+        #expect(after.count == before.count && Set(after) == Set(before))
+        #expect(try await h.store.listParts(date: day) == [PartRef(date: day, cycles: 1...2)])
+        h.transport.push(fixture: "snapshot-2026-03-09T2049Z-dnouri.json")
+        let next = await h.cycle(reopened)
+        #expect(next.outcome == .ok && next.new == 0 && next.updated == 0)
+    }
+
     @Test(arguments: ["truncated", "empty", "garbage", "newer"])
     func badMetadataIsKeptAsideAndRebuiltWithoutStoringTwice(kind: String) async throws {
         let h = Harness()

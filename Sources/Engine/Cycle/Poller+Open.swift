@@ -89,7 +89,7 @@ extension Poller {
         }
         var meta: Metadata
         var changed = false
-        let parts = try await store.listParts(date: nil)
+        let parts = try await finishCutShortCompaction(try await store.listParts(date: nil), &report)
         if let blob = try await store.readMetadata() {
             do {
                 meta = try Metadata.decode(blob.bytes)
@@ -117,6 +117,21 @@ extension Poller {
         if changed { try await persistMetadata() }
         metadataFromOpen = true
         opened = true
+    }
+
+    /// A compaction killed between writing its merged part and deleting the parts it holds
+    /// leaves those parts behind. Readers skip them, but tools reading the files directly (cat,
+    /// jq, DuckDB) would see each of their lines twice, and `run` compacts again only after a
+    /// good cycle: so they go now. Safe beside a running compaction: a part is deleted only
+    /// while a merged part holding all of its lines exists. Returns the parts that remain.
+    private func finishCutShortCompaction(_ parts: [PartRef], _ report: inout OpenReport) async throws -> [PartRef] {
+        let remaining = parts.withoutCovered()
+        guard remaining.count < parts.count else { return parts }
+        let kept = Set(remaining)
+        let covered = parts.filter { !kept.contains($0) }
+        for part in covered { try await store.deletePart(part) }
+        report.notices.append("removed \(covered.count) part file(s) an interrupted compaction had already merged")
+        return remaining
     }
 
     /// Events fetched by cycles that never committed are stored now, before any new call.
