@@ -124,13 +124,10 @@ import Testing
         // Stopping ends the hanging command's process group too.
         kill(p.processIdentifier, SIGTERM)
         let rest = (try? log.readToEnd(within: 30, what: "the end of run's log")) ?? log.text
-        let exited = waitForExit(p, within: 10)
-        // Known defect, open: now and then (2 runs in about 15) `run` logs "watch: stopping" on
-        // SIGTERM and then does not exit. Still checked and reported here until it is fixed.
-        withKnownIssue("run can hang on SIGTERM after stopping a watch command", isIntermittent: true) {
-            #expect(exited, "\(rest.suffix(1500))")
-            #expect(p.terminationStatus == 0)
-        }
+        // (It once deadlocked here now and then: a command's failure published while the watch's
+        // stream was being cancelled; see EventBroadcasterTests.)
+        #expect(waitForExit(p, within: 10), "\(rest.suffix(1500))")
+        #expect(p.terminationStatus == 0)
         #expect(rest.contains("watch: stopping; ") && rest.contains("running command(s) ended"))
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline && !isGone(sleeper) { usleep(50_000) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Engine
@@ -46,6 +47,48 @@ import Testing
         await reader.value
         // The stream's termination removes the subscriber (no deadline needed: it is synchronous
         // with the cancellation once the reader has returned).
+        #expect(hub.subscriberCount == 0)
+    }
+
+    /// A consumer cancelled while an event is being handed to it (the watch runner publishing a
+    /// command's failure as `run` stops) once deadlocked: publishing held the broadcaster's lock
+    /// while resuming the consumer's task, and the cancellation, holding that task's lock, ran
+    /// the stream's termination, which wanted the broadcaster's lock. Many rounds of exactly
+    /// that race; each must end.
+    @Test func aConsumerCancelledWhileEventsArriveNeverDeadlocksThePublisher() async throws {
+        let hub = EventBroadcaster()
+        let rounds = 300
+        let stop = Atomic<Bool>(false)
+        let published = Atomic<Int>(0)
+        let publisher = Thread {
+            while !stop.load(ordering: .relaxed) {
+                hub.publish(.notice("n"))
+                published.add(1, ordering: .relaxed)
+            }
+        }
+        publisher.start()
+        defer { stop.store(true, ordering: .relaxed) }
+        let finished = Atomic<Int>(0)
+        let worker = Task {
+            for _ in 0..<rounds {
+                let stream = hub.subscribe()
+                let reader = Task { for await _ in stream {} }
+                // Let the reader wait for an event at least once, so the cancel can meet a resume.
+                let seen = published.load(ordering: .relaxed)
+                while published.load(ordering: .relaxed) < seen + 2 { await Task.yield() }
+                reader.cancel()
+                await reader.value
+                finished.add(1, ordering: .relaxed)
+            }
+        }
+        // A deadlock leaves its threads stuck for good: fail after a generous wait instead of
+        // hanging the suite.
+        let deadline = Date().addingTimeInterval(120)
+        while finished.load(ordering: .relaxed) < rounds && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(finished.load(ordering: .relaxed) == rounds, "a publish and a cancellation deadlocked")
+        // (Past a deadlock the hub's lock stays taken: nothing more can be asked of it.)
+        guard finished.load(ordering: .relaxed) == rounds else { return }
+        await worker.value
         #expect(hub.subscriberCount == 0)
     }
 

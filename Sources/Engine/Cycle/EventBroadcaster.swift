@@ -13,6 +13,11 @@ public final class EventBroadcaster: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Held while an event is handed out, so every subscriber sees the publishing order. Never
+    /// taken together with `state`: handing out resumes a consumer's task, which takes that
+    /// task's lock, and cancelling a consumer's task runs its stream's termination under that
+    /// same task lock, which takes `state`. Yielding under `state` deadlocked the two.
+    private let publishing = Mutex(())
 
     public init() {}
 
@@ -38,9 +43,10 @@ public final class EventBroadcaster: Sendable {
 
     /// Hands `event` to every subscriber without waiting for any of them.
     public func publish(_ event: EngineEvent) {
-        // Yielding under the lock keeps every subscriber's order the publishing order.
-        state.withLock { s in
-            for continuation in s.subscribers.values { continuation.yield(event) }
+        publishing.withLock { _ in
+            let continuations = state.withLock { Array($0.subscribers.values) }
+            // Outside `state` (see `publishing`). A stream ended meanwhile just refuses it.
+            for continuation in continuations { continuation.yield(event) }
         }
     }
 
