@@ -9,6 +9,7 @@ import Engine
 struct PolisenDash: AsyncParsableCommand {
     static func main() async {
         _ = processStartTime
+        StartupPages.releaseRelocations()
         // A file-size limit (RLIMIT_FSIZE) must fail a write with EFBIG, not kill the process.
         signal(SIGXFSZ, SIG_IGN)
         MemoryRelease.limitArenas()
