@@ -85,7 +85,7 @@ import Testing
             (PartRef(date: day1, cycle: 2), [line(1, "rättad: inget"), line(3, "nu i kävlinge"), "{\"id\":9,\"datet"]),
         ])
         let needle = FoldedNeedle("kÄvLinge")
-        let read = try await NewestVersions.search(s, try await s.listParts(date: nil)) { needle.found(in: $0) }
+        let read = try await NewestVersions.search(s, try await s.listParts(date: nil), filter: SearchFilter(text: needle))
         #expect(Set(read.versions.byID.filter { $0.value.value != nil }.keys) == [2, 3, 4])
         #expect(read.versions[1]?.value == nil && read.versions[1]?.count == 2)
         #expect(read.problems.count == 1 && read.problems.first?.contains("part-00000002.jsonl: line 3") == true)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The one query language of the dashboard filter, `replay --query`, `tail` and watch rules.
 ///
 ///     brand                   a word: in the name, summary, type or place
@@ -19,6 +23,8 @@ public struct EventQuery: Sendable, Equatable, CustomStringConvertible {
         public var excluded: Bool
         /// `text`, folded.
         public let folded: [UInt8]
+        /// Finds `folded` in raw stored lines; nil when there is nothing to find.
+        let matcher: FoldedMatcher?
 
         public init(_ field: Field = .any, _ text: String, excluded: Bool = false) {
             self.field = field
@@ -28,6 +34,7 @@ public struct EventQuery: Sendable, Equatable, CustomStringConvertible {
             while f.first == 0x20 { f.removeFirst() }
             while f.last == 0x20 { f.removeLast() }
             folded = f
+            matcher = f.isEmpty ? nil : FoldedMatcher(folded: f)
         }
     }
 
@@ -96,15 +103,20 @@ public struct EventQuery: Sendable, Equatable, CustomStringConvertible {
 
     /// A cheap test on a stored JSON line before decoding it: false only when the event
     /// cannot match (a required part is nowhere in the line). A line with an escape (`\u00f6`,
-    /// `\"`) is never ruled out, since its raw bytes are not its text.
+    /// `\"`) is never ruled out, since its raw bytes are not its text. The line is searched in
+    /// place, folding only where it is compared (`FoldedMatcher`); `QueryLineFilter` does the
+    /// same over a whole file of lines.
     public func mayMatch<Line: Collection>(line: Line) -> Bool where Line.Element == UInt8 {
-        let required = terms.filter { !$0.excluded }
-        guard !required.isEmpty, !line.contains(0x5C) else { return true }
-        var folded: [UInt8] = []
-        folded.reserveCapacity(line.count)
-        SearchFold.append(line, to: &folded)
-        return required.allSatisfy { SearchFold.contains(folded, $0.folded) }
+        let required = requiredMatchers
+        guard !required.isEmpty else { return true }
+        func test(_ h: UnsafeBufferPointer<UInt8>) -> Bool {
+            FoldedCursor.find(0x5C, in: h, from: 0) < h.count || required.allSatisfy { $0.found(in: h) }
+        }
+        return line.withContiguousStorageIfAvailable(test) ?? Array(line).withUnsafeBufferPointer(test)
     }
+
+    /// The matchers of the parts an event must contain (not the excluded ones).
+    var requiredMatchers: [FoldedMatcher] { terms.compactMap { $0.excluded ? nil : $0.matcher } }
 
     /// The query written out again, in the language it was read in.
     public var description: String {

@@ -3,7 +3,7 @@
 #endif
 
 extension NewestVersions where Value == [UInt8]? {
-    /// The newest version of each id among `parts`, keeping the line only where `mayHold` says
+    /// The newest version of each id among `parts`, keeping the line only where `filter` says
     /// it may hold what is searched for: a year-wide `replay --grep` or `--query`. Each line is
     /// tested in place; a line that may match is read whole (validated, and reported when unreadable, as everywhere), while of
     /// every other line only its id is read, as long as it has the form this program writes
@@ -11,20 +11,26 @@ extension NewestVersions where Value == [UInt8]? {
     /// still hides an older one that does, and a year is searched at nearly the speed of grep.
     static func search(
         _ store: any EventStore, _ parts: [PartRef], progress: (@Sendable (Int, Int) -> Void)? = nil,
-        where mayHold: (UnsafeBufferPointer<UInt8>) -> Bool
+        filter: SearchFilter
     ) async throws -> (versions: NewestVersions, problems: [String]) {
         var versions = NewestVersions()
         var problems: [String] = []
-        for (i, part) in parts.enumerated() {
+        var filter = filter
+        try await store.readParts(parts) { i, read in
             progress?(i, parts.count)
+            let part = parts[i]
             let bytes: [UInt8]
-            do { bytes = try await store.readPart(part) } catch StoreError.notFound { continue } catch {
+            switch read {
+            case .success(let b): bytes = b
+            case .failure(StoreError.notFound): return
+            case .failure(let error):
                 problems.append("\(store.location)/\(part.key): unreadable (\(error))")
-                continue
+                return
             }
             let rank = PartRank(part)
             var unreadable = 0
             bytes.withUnsafeBufferPointer { all in
+                filter.reset()
                 var start = 0
                 var lineNumber = 0
                 while start < all.count {
@@ -36,8 +42,9 @@ extension NewestVersions where Value == [UInt8]? {
                         } ?? all.count
                     lineNumber += 1
                     let line = UnsafeBufferPointer(rebasing: all[start..<end])
+                    let may = filter.mayHold(all, line: start..<end)
                     start = end + 1
-                    if !mayHold(line), let id = plainID(line) {
+                    if !may, let id = plainID(line) {
                         versions.offer(id: id, rank: rank) { nil }
                         continue
                     }
@@ -45,8 +52,9 @@ extension NewestVersions where Value == [UInt8]? {
                     var scanner = ByteScanner(input: line)
                     do {
                         let e = try scanner.singleEvent()
-                        let compact = Array(scanner.out[e.line])
-                        let kept: [UInt8]? = compact.withUnsafeBufferPointer(mayHold) ? compact : nil
+                        // A line that cannot match is read here too when its id is not where this
+                        // program writes it; only its id counts then.
+                        let kept: [UInt8]? = may ? Array(scanner.out[e.line]) : nil
                         versions.offer(id: e.id, rank: rank) { kept }
                     } catch {
                         unreadable += 1
@@ -55,6 +63,8 @@ extension NewestVersions where Value == [UInt8]? {
                 }
             }
             if unreadable > 5 { problems.append("\(store.location)/\(part.key): \(unreadable - 5) more unreadable line(s)") }
+            // Room for all the ids at the rate of the first files: no rehashing as the table grows.
+            if i == 7 && parts.count > 16 { versions.reserveCapacity(versions.count / 8 * parts.count) }
         }
         return (versions, problems)
     }

@@ -60,10 +60,8 @@ public struct StoreReader: Sendable {
         // kept and decoded: a year of lines is neither copied nor held, only their ids.
         let read: (versions: NewestVersions<[UInt8]?>, problems: [String])
         if text != nil || query != nil {
-            let needle = text.map(FoldedNeedle.init)
-            read = try await NewestVersions.search(store, parts, progress: progress) { line in
-                (needle?.found(in: line) ?? true) && (query?.mayMatch(line: line) ?? true)
-            }
+            let filter = SearchFilter(text: text.map(FoldedNeedle.init), query: query)
+            read = try await NewestVersions.search(store, parts, progress: progress, filter: filter)
         } else {
             let all = try await NewestVersions<[UInt8]?>.read(store, parts, progress: progress) { scan, e in Array(scan.lineBytes(e)) }
             read = (all.versions, all.problems)
