@@ -25,6 +25,10 @@ public protocol EventStore: Sendable {
     /// Parts of one date, or of every date when nil, in reading order.
     func listParts(date: LocalDate?) async throws -> [PartRef]
     func readPart(_ part: PartRef) async throws -> [UInt8]
+    /// Reads `parts` and hands each to `body` in their order, with its index (a part that is
+    /// not there as `StoreError.notFound`). A store may read ahead of `body`; by default the
+    /// parts are read one after another with `readPart`.
+    func readParts(_ parts: [PartRef], _ body: (Int, Result<[UInt8], any Error>) throws -> Void) async throws
     /// Removes leftovers of interrupted writes; returns how many.
     func removeTemporaries() async throws -> Int
 }
@@ -61,6 +65,16 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+extension EventStore {
+    public func readParts(_ parts: [PartRef], _ body: (Int, Result<[UInt8], any Error>) throws -> Void) async throws {
+        for (i, part) in parts.enumerated() {
+            let read: Result<[UInt8], any Error>
+            do { read = .success(try await readPart(part)) } catch { read = .failure(error) }
+            try body(i, read)
+        }
+    }
+}
+
 /// One part file of a date's partition.
 public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// `part(cycle, first)`: one cycle's part, or (with `first`) a compacted part holding the
@@ -85,16 +99,6 @@ public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.kind = kind
     }
 
-    /// `part-00000042.jsonl` or the original collector's `events-1700000000.jsonl`.
-    public var fileName: String {
-        switch kind {
-        case .part(let c, nil): return "part-\(pad(c, 8)).jsonl"
-        case .part(let c, let first?): return "part-\(pad(first, 8))-\(pad(c, 8)).jsonl"
-        case .legacy(let u): return "events-\(u).jsonl"
-        }
-    }
-
-    public var key: String { "events/\(date.partitionPath)/\(fileName)" }
     public var description: String { key }
 
     public var cycle: Int? { if case .part(let c, _) = kind { return c } else { return nil } }
@@ -114,23 +118,6 @@ public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
-    /// Parses a file name of either form.
-    public init?(date: LocalDate, fileName: String) {
-        guard fileName.hasSuffix(".jsonl") else { return nil }
-        let stem = fileName.dropLast(6)
-        if stem.hasPrefix("part-"), let c = Int(stem.dropFirst(5)), c >= 0 {
-            self.init(date: date, kind: .part(cycle: c))
-        } else if stem.hasPrefix("part-"), case let numbers = stem.dropFirst(5).split(separator: "-"), numbers.count == 2,
-            let first = Int(numbers[0]), let last = Int(numbers[1]), first >= 0, first <= last
-        {
-            self.init(date: date, kind: .part(cycle: last, first: first))
-        } else if stem.hasPrefix("events-"), let u = Int(stem.dropFirst(7)), u >= 0 {
-            self.init(date: date, kind: .legacy(unix: u))
-        } else {
-            return nil
-        }
-    }
-
     /// Reading order within a store: by date, the original collector's files first (by time),
     /// then ours by cycle. A later file's version of an event is the newer one.
     public static func < (a: PartRef, b: PartRef) -> Bool {
@@ -147,8 +134,10 @@ public struct PartRef: Hashable, Sendable, Comparable, CustomStringConvertible {
 extension Array where Element == PartRef {
     /// Without the parts a compacted part holds (left by a compaction cut short).
     public func withoutCovered() -> [PartRef] {
-        let compacted = filter { $0.compactedCycles != nil }
+        // Compared within each date only: a compacted store has one compacted part a day.
+        var compacted: [LocalDate: [PartRef]] = [:]
+        for p in self where p.compactedCycles != nil { compacted[p.date, default: []].append(p) }
         guard !compacted.isEmpty else { return self }
-        return filter { p in !compacted.contains { $0.covers(p) } }
+        return filter { p in !(compacted[p.date]?.contains { $0.covers(p) } ?? false) }
     }
 }

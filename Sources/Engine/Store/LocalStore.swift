@@ -44,21 +44,22 @@ public struct LocalStore: EventStore {
             return FileIO.list("\(root)/events/\(date.partitionPath)")
                 .compactMap { PartRef(date: date, fileName: $0) }.sorted()
         }
+        // Dates in order and each day's parts sorted on their own: the same order as sorting
+        // the year's parts at once, for far fewer comparisons.
+        func numbered(_ dir: String, digits: Int) -> [(Int, String)] {
+            FileIO.list(dir).compactMap { name in name.utf8.count == digits ? Int(name).map { ($0, name) } : nil }.sorted { $0.0 < $1.0 }
+        }
         var parts: [PartRef] = []
-        for y in FileIO.list("\(root)/events") {
-            guard y.count == 4, let year = Int(y) else { continue }
-            for m in FileIO.list("\(root)/events/\(y)") {
-                guard m.count == 2, let month = Int(m) else { continue }
-                for d in FileIO.list("\(root)/events/\(y)/\(m)") {
-                    guard d.count == 2, let day = Int(d) else { continue }
+        for (year, y) in numbered("\(root)/events", digits: 4) {
+            for (month, m) in numbered("\(root)/events/\(y)", digits: 2) {
+                for (day, d) in numbered("\(root)/events/\(y)/\(m)", digits: 2) {
                     let date = LocalDate(year: year, month: month, day: day)
-                    for name in FileIO.list("\(root)/events/\(y)/\(m)/\(d)") {
-                        if let p = PartRef(date: date, fileName: name) { parts.append(p) }
-                    }
+                    parts += FileIO.list("\(root)/events/\(y)/\(m)/\(d)").compactMap { PartRef(date: date, fileName: $0) }.sorted()
                 }
             }
         }
-        return parts.sorted()
+        // Two folders naming one number ("01", "+1") would interleave: sort them all then.
+        return zip(parts, parts.dropFirst()).contains { $1 < $0 } ? parts.sorted() : parts
     }
 
     public func readPart(_ part: PartRef) async throws -> [UInt8] {

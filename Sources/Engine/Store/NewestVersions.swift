@@ -22,17 +22,21 @@ public struct NewestVersions<Value: Sendable>: Sendable {
     /// offered in their order, so the later of two lines of a part wins. `value` is evaluated
     /// only when this version is the newest so far.
     mutating func offer(id: Int, rank: PartRank, _ value: () -> Value) {
-        if let i = byID.index(forKey: id) {
-            // In place: one look-up, and no copy of the held value.
-            byID.values[i].count += 1
-            if byID.values[i].rank <= rank {
-                byID.values[i].rank = rank
-                byID.values[i].value = value()
-            }
-        } else {
-            byID[id] = Version(rank: rank, value: value(), count: 1)
+        // In place, through one look-up of the id (inserting when new), and no copy of the held value.
+        Self.offer(&byID[id], rank, value)
+    }
+
+    @inline(__always)
+    private static func offer(_ held: inout Version?, _ rank: PartRank, _ value: () -> Value) {
+        guard held != nil else { return held = Version(rank: rank, value: value(), count: 1) }
+        held!.count += 1
+        if held!.rank <= rank {
+            held!.rank = rank
+            held!.value = value()
         }
     }
+
+    mutating func reserveCapacity(_ n: Int) { byID.reserveCapacity(n) }
 
     /// Offers every event of one scanned part.
     mutating func offer(_ part: PartRef, _ scan: ScanResult, _ value: (ScanResult, ScannedEvent) -> Value) {

@@ -12,6 +12,12 @@ public enum DedicatedThread {
     }
 
     public static func run(_ body: @escaping @Sendable () -> Void) {
+        // No thread to be had: run it here rather than lose the request.
+        if !start(body) { body() }
+    }
+
+    /// Starts `body` on a thread of its own; false (and `body` not run) when none can be had.
+    public static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
         let work = Unmanaged.passRetained(Work(body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
@@ -26,9 +32,7 @@ public enum DedicatedThread {
                 work.body()
                 return nil
             }, work)
-        if started != 0 {
-            // No thread to be had: run it here rather than lose the request.
-            Unmanaged<Work>.fromOpaque(work).takeRetainedValue().body()
-        }
+        if started != 0 { Unmanaged<Work>.fromOpaque(work).release() }
+        return started == 0
     }
 }
