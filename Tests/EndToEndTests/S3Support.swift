@@ -55,6 +55,19 @@ final class S3Server: @unchecked Sendable {
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: [String]]
     }
 
+    /// Every key under `prefix`, as boto3 lists them.
+    func keys(prefix: String) throws -> [String] {
+        let r = try runTool(S3Server.python, [tool, endpoint, bucket, "keys", prefix], env: env)
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String]
+    }
+
+    /// One object's body, read by boto3.
+    func get(key: String) throws -> String {
+        let r = try runTool(S3Server.python, [tool, endpoint, bucket, "get", key], env: env)
+        guard r.status == 0 else { throw SetupError(message: "get \(key): \(r.stderr)") }
+        return r.stdout
+    }
+
     func put(key: String, file: String) throws { _ = try runTool(S3Server.python, [tool, endpoint, bucket, "put", key, file], env: env) }
     func legacy(prefix: String, windowFile: String, count: Int) throws {
         _ = try runTool(S3Server.python, [tool, endpoint, bucket, "legacy", prefix, windowFile, "\(count)"], env: env)

@@ -2,6 +2,8 @@
 """A client we did not write (boto3), to check and seed what polisen-dash keeps in S3.
 
   s3_tool.py ENDPOINT BUCKET lines PREFIX        every stored event line, as JSON {key: [lines]}
+  s3_tool.py ENDPOINT BUCKET keys PREFIX         every key under PREFIX, as a JSON array
+  s3_tool.py ENDPOINT BUCKET get KEY             one object's body, as it is
   s3_tool.py ENDPOINT BUCKET put KEY FILE        upload a file
   s3_tool.py ENDPOINT BUCKET fill PREFIX N       N small part objects under PREFIX
   s3_tool.py ENDPOINT BUCKET legacy PREFIX FILE N   the original collector's layout holding the
@@ -23,6 +25,13 @@ if verb == "lines":
                 body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode("utf-8")
                 out[obj["Key"]] = [line for line in body.split("\n") if line]
     print(json.dumps(out, ensure_ascii=False))
+elif verb == "keys":
+    keys = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=sys.argv[4]):
+        keys += [obj["Key"] for obj in page.get("Contents", [])]
+    print(json.dumps(keys))
+elif verb == "get":
+    sys.stdout.buffer.write(s3.get_object(Bucket=bucket, Key=sys.argv[4])["Body"].read())
 elif verb == "put":
     with open(sys.argv[5], "rb") as fh:
         s3.put_object(Bucket=bucket, Key=sys.argv[4], Body=fh.read())

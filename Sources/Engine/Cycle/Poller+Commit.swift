@@ -22,37 +22,58 @@ extension Poller {
         // committed meanwhile (a shared store's conditional write failed).
         var base = meta
         var conflicts = 0
+        // A number under which another poller holds uncommitted parts (it is writing them, or
+        // was killed first) is skipped, and committed as skipped: those parts are then strays
+        // (`Metadata.isStray`), which nobody can commit, and are swept. So a dead poller's
+        // leftovers never stall the others.
+        var lowest = 0
+        var held: [PartRef] = []
         while true {
             var attempt = book
-            var collided = false
+            var collided: [LocalDate] = []
+            let cycle = max(base.lastCycle + 1, lowest)
             let stored: [StoredEvent]
             do {
-                stored = try await processAndSave(scan, observed: observed, base: base, book: &attempt, collided: &collided)
+                stored = try await processAndSave(
+                    scan, observed: observed, base: base, cycle: cycle, book: &attempt, collided: &collided)
             } catch {
                 return await finish(attempt, started: started, stored: [])
             }
-            guard !attempt.storeFailed || collided, store.isShared else {
-                return await finish(attempt, started: started, stored: stored)
-            }
+            guard store.isShared else { return await finish(attempt, started: started, stored: stored) }
             do {
-                // Another poller wrote a part under this cycle number: it committed or will.
-                if collided { throw StoreError.conflict("another poller wrote cycle \(attempt.report.cycle)'s parts") }
-                let commitMs = try await commit(attempt, started: started)
-                return await finish(attempt, started: started, stored: stored, persist: false, committedInMs: commitMs)
-            } catch StoreError.conflict(let what) where conflicts < 5 {
-                conflicts += 1
-                logger.notice("cycle \(attempt.report.cycle): \(what); redoing process and save against the new metadata")
-                for date in attempt.report.partitionDates.compactMap(LocalDate.init(iso:)) {
-                    try? await store.deletePart(PartRef(date: date, cycle: attempt.report.cycle))
+                if !collided.isEmpty {
+                    held += collided.map { PartRef(date: $0, cycle: cycle) }
+                    throw StoreError.conflict("another poller holds cycle \(cycle)'s part(s) of \(collided.map(\.description).joined(separator: ", "))")
                 }
+                let commitMs = try await commit(attempt, skippingFrom: base.lastCycle + 1, started: started)
+                let report = await finish(attempt, started: started, stored: stored, persist: false, committedInMs: commitMs)
+                if !held.isEmpty, let metadata {
+                    do { _ = try await sweepStrays(held, against: metadata) } catch {
+                        logger.warning("could not remove another poller's uncommitted part(s) \(held.map(\.key)): \(error)")
+                    }
+                }
+                return report
+            } catch StoreError.conflict(let what) {
+                // Lost: this attempt's parts are withdrawn against the new metadata (its events
+                // stay in the journal), then it is redone under the next number.
+                let reloaded: Metadata
                 do {
-                    base = try await loadMetadataStage()
+                    reloaded = try await loadMetadataStage()
                 } catch {
                     attempt.failCycle(.updateMetadata, "update_metadata: reloading after a conflict", error)
                     return await finish(attempt, started: started, stored: [], persist: false)
                 }
+                await withdrawParts(of: attempt.report, against: reloaded)
+                base = reloaded
                 metadata = base
-                book.report.cycle = base.lastCycle + 1
+                if !collided.isEmpty { lowest = cycle + 1 }
+                guard conflicts < 5 else {
+                    attempt.failCycle(.updateMetadata, "update_metadata", StoreError.conflict(what))
+                    return await finish(attempt, started: started, stored: [], persist: false)
+                }
+                conflicts += 1
+                logger.notice("cycle \(cycle): \(what); redoing process and save against the new metadata")
+                book.report.cycle = max(base.lastCycle + 1, lowest)
             } catch {
                 attempt.failCycle(.updateMetadata, "update_metadata", error)
                 return await finish(attempt, started: started, stored: [], persist: false)
@@ -63,12 +84,12 @@ extension Poller {
     /// The process and save stages against `base`; leaves the next metadata in `metadata`.
     /// Throws only when the archive could not be asked (the book says why).
     private func processAndSave(
-        _ scan: ScanResult, observed: [Int: Double], base meta: Metadata, book: inout CycleBook,
-        collided: inout Bool
+        _ scan: ScanResult, observed: [Int: Double], base meta: Metadata, cycle: Int, book: inout CycleBook,
+        collided: inout [LocalDate]
     ) async throws -> [StoredEvent] {
         emit(.phase(.processing))
         let processTimer = stopwatch()
-        book.report.cycle = meta.lastCycle + 1
+        book.report.cycle = cycle
         let hadHistory = !meta.seen.entries.isEmpty || meta.lastCycle > 0
         var c = Deduplicator.classify(scan, seen: meta.seen, completeAfter: meta.completeAfter, observed: observed)
         if !c.unknown.isEmpty {
@@ -101,7 +122,6 @@ extension Poller {
         // save_events: the partition writes alongside each other
         emit(.phase(.saving))
         let saveTimer = stopwatch()
-        let cycle = book.report.cycle
         let store = self.store
         let outcomes: [(LocalDate, (any Error)?)] = await withTaskGroup(of: (LocalDate, (any Error)?).self) { group in
             for (date, bytes) in partitions {
@@ -121,8 +141,10 @@ extension Poller {
         book.report.partitions = written.count
         book.report.partitionDates = written.sorted().map(\.description)
         collided =
-            store.isShared && outcomes.contains { if case .alreadyExists? = $0.1 as? StoreError { return true } else { return false } }
-        if collided {
+            store.isShared
+            ? outcomes.filter { if case .alreadyExists? = $0.1 as? StoreError { return true } else { return false } }.map(\.0).sorted()
+            : []
+        if !collided.isEmpty {
             // Not a failure yet: the caller reloads and redoes the cycle under a new number.
         } else if let (date, error) = outcomes.first(where: { $0.1 != nil }) {
             book.failCycle(.saveEvents, "save_events \(date.partitionPath)", error!)
@@ -151,10 +173,16 @@ extension Poller {
 
     /// Writes metadata with this cycle's report, conditionally: throws `StoreError.conflict`
     /// when another writer replaced it since it was read. Returns how long the write took.
-    private func commit(_ book: CycleBook, started: Stopwatch) async throws -> Double {
+    /// `skippingFrom`: the numbers from there up to this cycle's are committed as skipped.
+    private func commit(_ book: CycleBook, skippingFrom: Int, started: Stopwatch) async throws -> Double {
         guard var meta = metadata else { return 0 }
         var r = book.report
         r.totalMs = started.elapsedMs - r.waitedMs
+        for number in skippingFrom..<max(skippingFrom, r.cycle) {
+            var skipped = CycleReport(cycle: number, trigger: r.trigger, startedAt: r.startedAt, outcome: .skipped)
+            skipped.error = "cycle number held by another poller's uncommitted part(s); skipped"
+            meta.append(report: skipped)
+        }
         meta.append(report: r)
         meta.append(failures: book.failures)
         meta.updatedAt = clock.now()

@@ -12,7 +12,9 @@ extension Poller {
         }
         guard let blob = try await store.readMetadata() else {
             metadataVersion = nil
-            return metadata ?? Metadata()
+            // Nothing committed on a shared store: not this process's own uncommitted state
+            // (after a lost cycle it holds events whose parts were withdrawn).
+            return store.isShared ? Metadata() : metadata ?? Metadata()
         }
         metadataVersion = blob.version
         return try Metadata.decode(blob.bytes)

@@ -81,7 +81,8 @@ extension Poller {
         return report
     }
 
-    private func openStore(_ report: inout OpenReport) async throws {
+    private func openStore(_ report: inout OpenReport, attempt: Int = 1) async throws {
+        let before = report
         let removed = try await store.removeTemporaries()
         if removed > 0 {
             report.temporariesRemoved += removed
@@ -106,6 +107,10 @@ extension Poller {
             meta = try await rebuild(&report, parts: parts)
             changed = report.rebuilt
         }
+        if store.isShared {
+            let swept = try await sweepStrays(parts, against: meta)
+            if swept > 0 { report.notices.append("removed \(swept) part file(s) of a cycle another poller committed first") }
+        }
         // Parts newer than the metadata: a cycle that crashed between its writes and its update.
         let adopted = try await adoptOrphans(into: &meta, parts: parts)
         if adopted > 0 {
@@ -114,7 +119,13 @@ extension Poller {
             changed = true
         }
         metadata = meta
-        if changed { try await persistMetadata() }
+        if changed {
+            do { try await persistMetadata() } catch StoreError.conflict where store.isShared && attempt < 5 {
+                // Another poller committed meanwhile: the repair is redone against what it wrote.
+                report = before
+                return try await openStore(&report, attempt: attempt + 1)
+            }
+        }
         metadataFromOpen = true
         opened = true
     }

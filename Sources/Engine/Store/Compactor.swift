@@ -33,10 +33,12 @@ public struct Compactor: Sendable {
 
     public func compact(before: LocalDate, progress: (@Sendable (String) -> Void)? = nil) async throws -> Report {
         var report = Report()
-        let committed = try await store.readMetadata().map { try Metadata.decode($0.bytes).lastCycle } ?? Int.max
+        let meta = try await store.readMetadata().map { try Metadata.decode($0.bytes) }
+        let committed = meta?.lastCycle ?? Int.max
         let all = try await store.listParts(date: nil)
         // Ours and committed; the original collector's files stay as they are (they rank older).
-        let isCandidate = { (p: PartRef) in p.cycle.map { $0 <= committed } ?? false }
+        // A stray (a lost cycle's part, see `Metadata.isStray`) is never merged in.
+        let isCandidate = { (p: PartRef) in p.cycle.map { $0 <= committed } ?? false && !(meta?.isStray(p) ?? false) }
         var byDate: [LocalDate: [PartRef]] = [:]
         for p in all { byDate[p.date, default: []].append(p) }
 
