@@ -134,15 +134,18 @@ struct Setup {
     var logLevel: Logger.Level { Logger.Level(rawValue: settings.string(.logLevel)!) ?? .info }
 
     /// The poller over the chosen store, opened (crash recovery done). A local store is
-    /// locked first: a second poller on it is refused, not raced.
+    /// locked first: a second poller on it is refused, not raced; so is a second poller of an
+    /// S3 store from the same state folder (see `StoreLock`).
     /// `overlapped`: the store's part of the opening overlaps the first cycle's fetch (a
     /// one-shot poll then takes about one cycle).
     func openPoller(logger: Logger, overlapped: Bool = false) async throws -> Poller {
-        var lock: StoreLock?
-        if s3Location == nil {
-            do { lock = try StoreLock(storeRoot: storePath) } catch {
-                throw CommandFailure(description: "\(error)", status: error is StoreLock.Held ? .storeLocked : .failed)
-            }
+        let lock: StoreLock
+        do {
+            lock =
+                try s3Location == nil
+                ? StoreLock(storeRoot: storePath) : StoreLock(path: stateFile("poller", "lock"), store: storeDescription)
+        } catch {
+            throw CommandFailure(description: "\(error)", status: error is StoreLock.Held ? .storeLocked : .failed)
         }
         let poller = try Poller(
             config: engineConfig, store: try makeStore(),

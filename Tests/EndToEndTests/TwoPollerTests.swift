@@ -113,6 +113,30 @@ import Testing
         )
     }
 
+    /// One state folder holds one poller's journal and call ledger: a second `run` (or `poll
+    /// --once`) on the same bucket from the same state folder is refused with exit status 75,
+    /// and the first keeps polling.
+    @Test func aSecondPollerFromTheSameStateFolderIsRefusedAndTheFirstKeepsPolling() throws {
+        let sim = try APISimulator()
+        let s3 = try S3Server()
+        let first = try BucketPoller(sim: sim, s3: s3)
+        defer { first.stop(signal: SIGKILL) }
+        try first.waitForOK(1, "a first good cycle")
+        for command in [first.args, ["poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0"] + s3.storeArgs()] {
+            let second = try runTool(binaryPath, command, env: first.env, within: 60)
+            #expect(second.status == 75, "\(command[0]): exit \(second.status): \(second.stderr)")
+            #expect(second.stderr.contains("is already polling s3://archive/polisen from this state folder"), "\(second.stderr)")
+            #expect(second.stderr.contains("XDG_STATE_HOME"), "\(second.stderr)")
+        }
+        // The first poller holds on: its next cycles are good, and it stops cleanly.
+        try first.waitForOK(first.okCycles() + 2, "two more good cycles of the first poller")
+        try first.checkRunning()
+        #expect(first.stop(signal: SIGTERM))
+        // Once it has ended, the same state folder serves a poller again.
+        let after = try runTool(binaryPath, ["poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0"] + s3.storeArgs(), env: first.env, within: 90)
+        #expect(after.status == 0, "\(after.stderr)")
+    }
+
     /// A part of one cycle or a compacted one (`part-<first>-<last>.jsonl`) of a day.
     private func isPartKey(_ key: String) -> Bool {
         let p = key.split(separator: "/")
