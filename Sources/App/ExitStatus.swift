@@ -6,7 +6,8 @@ import Engine
 /// The 6x/7x values follow BSD sysexits.h, which other daemons and supervisors already know.
 enum ExitStatus: Int32, CaseIterable, Sendable {
     case ok = 0
-    /// A cycle (or the start: store, network, metrics address) failed; worth retrying.
+    /// A cycle (or the start: store, network, metrics address) failed, or `run`'s stop did not
+    /// finish in time; worth retrying.
     case failed = 1
     /// `poll --once`: the rate budget does not allow a call within the wait allowed.
     case budgetWait = 2
@@ -24,7 +25,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     var meaning: String {
         switch self {
         case .ok: "success"
-        case .failed: "a cycle failed, or the start did (store, network, metrics address)"
+        case .failed: "a cycle failed, or the start did (store, network, metrics address), or run's stop took over 8 s"
         case .budgetWait: "poll --once: the rate budget allows no call in time"
         case .stopped404: "polling is stopped by an HTTP 404 until `polisen-dash reset-404`"
         case .usage: "bad command line"

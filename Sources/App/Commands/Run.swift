@@ -33,7 +33,8 @@ struct Run: AsyncParsableCommand {
         logger.info("polling \(redactingUserInfo(setup.apiURL)) \(scheduler.scheduleDescription) into \(setup.storeDescription)")
         systemd.notify("READY=1\nSTATUS=polling \(scheduler.scheduleDescription)")
         let watchdog = Task { await systemd.runWatchdog(poller: poller) }
-        await withShutdownSignals {
+        let stopping = StopDeadline.forService(logger: logger)
+        await withShutdownSignals(onSignal: stopping.arm) {
             await scheduler.run { report in
                 report.log(to: logger, stopped: await poller.stop != nil)
                 systemd.notify("STATUS=cycle \(report.cycle) \(report.outcome.rawValue)")
@@ -44,10 +45,11 @@ struct Run: AsyncParsableCommand {
         systemd.notify("STOPPING=1")
         watch?.stop()
         watchdog.cancel()
-        await control?.stop()
-        await metrics?.stop()
-        await poller.finishEvents()
-        await failures.value
+        await stopping.step("the control socket to close") { await control?.stop() }
+        await stopping.step("the metrics server to close") { await metrics?.stop() }
+        await stopping.step("the engine to end its event stream") { await poller.finishEvents() }
+        await stopping.step("the failure log to end") { await failures.value }
+        stopping.finish()
         withExtendedLifetime(reload) {}
         logger.info("stopped")
     }
