@@ -26,6 +26,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/nowhere"))
     }
 
+    @Test func commandsThatOnlyReadAStoreListOnlyTheStoresOptions() throws {
+        for command in ["status", "replay", "compact", "export"] {
+            let help = try polisenDash([command, "--help"])
+            #expect(help.status == 0, "\(command): \(help.stderr)")
+            for option in ["--config", "--store", "--s3-endpoint", "--s3-region"] {
+                #expect(help.stdout.contains(option), "\(command) --help lacks \(option)")
+            }
+            for engineOption in ["--api-url", "--user-agent", "--min-spacing", "--max-per-hour", "--log-format"] {
+                #expect(!help.stdout.contains(engineOption), "\(command) --help lists \(engineOption)")
+            }
+        }
+    }
+
     @Test func aReversedDateRangeIsAUsageError() throws {
         let r = try polisenDash(["replay", "--store", temporaryDirectory(), "--from", "2024-03-10", "--to", "2024-03-01"])
         #expect(r.status == 64)

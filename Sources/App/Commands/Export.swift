@@ -13,7 +13,7 @@ struct Export: AsyncParsableCommand {
             Example: polisen-dash export --from 2026-03-01 --to 2026-03-31 --query type:brand --out ./export
             """)
 
-    @OptionGroup var options: EngineOptions
+    @OptionGroup var options: StoreOptions
 
     @Option(name: .long, help: "The first day, YYYY-MM-DD.")
     var from: String?
