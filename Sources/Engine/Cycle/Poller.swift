@@ -33,8 +33,8 @@ public actor Poller {
     /// Held for as long as this poller lives: one poller per local store.
     let lock: StoreLock?
     let sink: EventSink
-    /// The API state file's modification time when the stop watch last read it.
-    var stateFileModifiedAt: Double?
+    /// The API state file's `FileIO.changeStamp` when the stop watch last read it.
+    var stateFileStamp: [Int]?
 
     /// `monotonic`: the stage timers' clock; by default `clock` when it is one, else the system's.
     /// `journal`: by default `journal.jsonl` beside the call ledger.
@@ -97,12 +97,13 @@ public actor Poller {
     }
 
     /// The between-cycles check: while stopped, one `stat` of the state file; it is read only
-    /// when its modification time has changed.
+    /// when the file has changed (replaced, resized or touched: a clock tick too coarse to
+    /// move the modification time still gives a renamed-in file a new inode).
     public func noticeStopClearedElsewhere() {
         guard apiState.stopped != nil else { return }
-        let modified = FileIO.modificationTime(apiStateFile.path)
-        guard modified != stateFileModifiedAt else { return }
-        stateFileModifiedAt = modified
+        let stamp = FileIO.changeStamp(apiStateFile.path)
+        guard stamp != stateFileStamp else { return }
+        stateFileStamp = stamp
         resumeIfStopClearedElsewhere()
     }
 

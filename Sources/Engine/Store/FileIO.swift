@@ -68,6 +68,14 @@ public enum FileIO {
         return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
     }
 
+    /// What changes whenever a file is replaced or written: its inode (an atomic write renames
+    /// a new file into place), size and modification time. Nil when it cannot be read.
+    public static func changeStamp(_ path: String) -> [Int]? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return [Int(st.st_ino), Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
+    }
+
     /// Last modification, Unix seconds; nil when it cannot be read.
     public static func modificationTime(_ path: String) -> Double? {
         var st = stat()
