@@ -138,7 +138,10 @@ struct Setup {
     /// S3 store from the same state folder (see `StoreLock`).
     /// `overlapped`: the store's part of the opening overlaps the first cycle's fetch (a
     /// one-shot poll then takes about one cycle).
-    func openPoller(logger: Logger, overlapped: Bool = false) async throws -> Poller {
+    /// `keepPollingIfStoreIsDown` (a service): an object store that cannot be reached now does
+    /// not stop the start; the API is polled into the journal and the store opened by a later
+    /// cycle. (A local folder that cannot be opened is a mistake to say at once.)
+    func openPoller(logger: Logger, overlapped: Bool = false, keepPollingIfStoreIsDown: Bool = false) async throws -> Poller {
         let lock: StoreLock
         do {
             lock =
@@ -152,7 +155,17 @@ struct Setup {
             apiStateFile: APIStateFile(path: apiStatePath),
             transport: CurlTransport(userAgent: settings.string(.userAgent)!), journal: journal,
             logger: logger, lock: lock)
-        if overlapped { await poller.openInBackground() } else { try await poller.open() }
+        if overlapped {
+            await poller.openInBackground()
+        } else if keepPollingIfStoreIsDown && s3Location != nil {
+            if let error = await poller.openOrDefer() {
+                logger.warning(
+                    "the store cannot be opened now (\(error)); polling the API meanwhile, fetched events wait in the journal until a cycle reaches the store"
+                )
+            }
+        } else {
+            try await poller.open()
+        }
         return poller
     }
 }

@@ -13,8 +13,11 @@ import Testing
 @Suite(.serialized) struct CrashTests {
     static let rounds = 50
 
-    /// Runs `run` and kills it with SIGKILL after a random delay; returns how long it ran.
-    func crashOnce(_ args: [String], env: [String: String], rng: inout SplitMix64) throws {
+    /// Runs `run` and kills it with SIGKILL after a random delay of `from` up to `from + spread`
+    /// microseconds.
+    func crashOnce(
+        _ args: [String], env: [String: String], rng: inout SplitMix64, from: UInt64 = 30_000, spread: UInt64 = 600_000
+    ) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)
         p.arguments = args
@@ -22,7 +25,7 @@ import Testing
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        usleep(UInt32(30_000 + rng.next() % 600_000))
+        usleep(UInt32(from + rng.next() % spread))
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
     }
@@ -94,6 +97,72 @@ import Testing
         verify(stored: objects.keys.sorted().flatMap { key in objects[key]!.map { (key, $0) } }, served: try sim.served())
         let status = try polisenDash(["status"] + s3.storeArgs(), env: env)
         #expect(status.status == 0 && !status.stdout.contains("UNREADABLE"))
+    }
+}
+
+/// The journal survives kill -9 at any moment of a store outage: `run` is killed at random
+/// moments before, during and after a time the S3 store refuses connections (through the
+/// tests' fault proxy), restarted each time (also while the store is down: it polls the API
+/// regardless); once the store is back, every version the simulator served is stored exactly
+/// once and at its newest, and no temp file is left.
+@Suite(.serialized) struct OutageCrashTests {
+    @Test func killNineAtRandomMomentsOfAnS3OutageLosesNothingAndStoresNothingTwice() throws {
+        let sim = try APISimulator()
+        let s3 = try S3Server()
+        let proxy = try FaultProxy(targetPort: s3.port)
+        let state = temporaryDirectory()
+        let env = s3.env.merging(["XDG_STATE_HOME": state]) { $1 }
+        let slow = env.merging(["POLISEN_DASH_FAULT_WRITE_DELAY_MS": "40"]) { $1 }
+        let storeArgs = [
+            "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint, "--store-timeout", "1",
+            "--max-per-hour", "100000", "--max-per-day", "100000",
+        ]
+        let run = ["run", "--api-url", sim.apiURL, "--interval", "0.25", "--min-spacing", "0"] + storeArgs
+        func answered() throws -> Int { try sim.log().filter { $0["status"] as? Int == 200 }.count }
+        func journalLines() -> Int {
+            allFiles(state).filter { $0.hasSuffix(".jsonl") && $0.contains("journal") }.reduce(0) { n, f in
+                n + ((try? String(contentsOfFile: "\(state)/\(f)", encoding: .utf8)) ?? "").split(separator: "\n").count
+            }
+        }
+        var rng = SplitMix64(seed: 1_212)
+        func edit(_ round: Int) throws {
+            let window = try JSONSerialization.jsonObject(with: sim.get("/_window")) as! [[String: Any]]
+            let id = window[Int(rng.next() % 400)]["id"]!
+            try sim.post("/_control/edit", ["id": id, "fields": ["summary": "Uppdaterad under avbrottet \(round)."]])
+        }
+
+        let first = try polisenDash(["poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0"] + storeArgs, env: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        for _ in 0..<4 { try crashOnce(run, env: slow, rng: &rng) }
+
+        // The outage: a start cannot open the store (each store operation gives up after about
+        // 1 s of retries), so these processes live long enough to fetch; some are killed while
+        // fetching, keeping the journal or storing nothing.
+        try proxy.set(.refuse)
+        let beforeOutage = try answered()
+        for round in 0..<12 {
+            if round % 4 == 1 { try edit(round) }
+            try CrashTests().crashOnce(run, env: slow, rng: &rng, from: 1_500_000, spread: 3_000_000)
+        }
+        let duringOutage = try answered() - beforeOutage
+        #expect(duringOutage >= 4, "the API was answered only \(duringOutage) times during the outage")
+        #expect(journalLines() > 1, "no fetched event waits in the journal at the end of the outage")
+
+        try proxy.set(.pass)
+        for _ in 0..<6 { try crashOnce(run, env: slow, rng: &rng) }
+        let last = try polisenDash(["poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0", "--json"] + storeArgs, env: env)
+        #expect(last.status == 0, "\(last.stdout) \(last.stderr)")
+
+        // Read straight from the S3 server, not through the proxy.
+        let objects = try s3.lines(prefix: "polisen/events/")
+        CrashTests().verify(stored: objects.keys.sorted().flatMap { key in objects[key]!.map { (key, $0) } }, served: try sim.served())
+        let leftovers = allFiles(state).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "temp files left: \(leftovers)")
+        #expect(journalLines() == 0, "fetched events still wait in the journal")
+    }
+
+    func crashOnce(_ args: [String], env: [String: String], rng: inout SplitMix64) throws {
+        try CrashTests().crashOnce(args, env: env, rng: &rng)
     }
 }
 

@@ -8,7 +8,8 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Poll headless on an interval, one log line per cycle, until SIGINT or SIGTERM.",
         discussion: """
-            Under systemd (Type=notify) it reports READY=1 once the store is open and WATCHDOG=1 while \
+            Under systemd (Type=notify) it reports READY=1 once the store is open (or, when the store cannot be reached at start, \
+            once polling has begun without it) and WATCHDOG=1 while \
             the engine answers. SIGHUP reloads the config file: log_level changes at once, other keys \
             are logged as taking effect at the next start.
 
@@ -21,7 +22,7 @@ struct Run: AsyncParsableCommand {
         let setup = try options.resolve()
         let level = LogLevelSetting(setup.logLevel)
         let logger = setup.makeLogger(level: level)
-        let poller = try await setup.openPoller(logger: logger)
+        let poller = try await setup.openPoller(logger: logger, keepPollingIfStoreIsDown: true)
         let failures = logFailures(of: poller, to: logger)
         let scheduler = setup.makeScheduler(poller: poller)
         let metrics = try await setup.startMetricsServer(poller: poller, logger: logger)

@@ -23,6 +23,24 @@ extension Poller {
         return report
     }
 
+    /// `open` for a service, which must keep polling while the store is down (a restart during
+    /// an outage included, or the events leave the API's window unfetched): when the store
+    /// cannot be reached, its part is left to the first cycle that reaches it (that cycle's
+    /// get_metadata stage, as after `openInBackground`), and the journal keeps what is fetched
+    /// meanwhile. Returns the store's error, nil when the store was opened.
+    public func openOrDefer() async -> (any Error)? {
+        var report = loadJournal()
+        do {
+            try await openStore(&report)
+        } catch {
+            publish(report)
+            return error
+        }
+        if !pending.isEmpty { await storeJournal(&report) }
+        publish(report)
+        return nil
+    }
+
     /// The same as `open`, with the store's part overlapping the first cycle's fetch (that
     /// cycle's get_metadata stage waits for it): a one-shot poll then takes about one cycle. The
     /// journal is read now; what it holds is stored by the first cycle, merged with what that
