@@ -42,10 +42,55 @@ import Testing
         #expect(value(metrics, "polisen_events_total{kind=\"updated\"}") == 0)
         #expect(value(metrics, "polisen_retries_total") == 0)
         #expect(value(metrics, "polisen_failures_total{stage=\"fetch\",kind=\"timeout\"}") == 0)
+        #expect(value(metrics, "polisen_failures_total{stage=\"watch\",kind=\"command\"}") == 0)
         #expect(value(metrics, "polisen_build_info{version=\"0.1.0\"}") == 1)
         #expect(value(metrics, "polisen_polling_stopped") == 0)
         let started = try #require(value(metrics, "process_start_time_seconds"))
         #expect(abs(started - Date().timeIntervalSince1970) < 300)
+    }
+
+    @Test func aFailingWatchCommandCountsAsAFailureAndIsKeptInTheFailureLog() throws {
+        let sim = try APISimulator()
+        let dir = temporaryDirectory()
+        let store = "\(dir)/store"
+        try """
+            [[watch]]
+            name = "hook"
+            query = "malmö"
+            command = "echo no webhook here >&2; exit 1"
+            """.write(toFile: "\(dir)/config.toml", atomically: true, encoding: .utf8)
+        let (p, log) = try startRun([
+            "--config", "\(dir)/config.toml", "--api-url", sim.apiURL, "--store", store, "--interval", "3600",
+            "--metrics-addr", "127.0.0.1:0",
+        ])
+        defer {
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            p.waitUntilExit()
+        }
+        let base = try metricsBase(log)
+        let series = "polisen_failures_total{stage=\"watch\",kind=\"command\"}"
+        // The commands run beside the cycle: wait until their failures are counted.
+        var metrics = ""
+        let deadline = Date().addingTimeInterval(60)
+        repeat {
+            metrics = try httpGet(base + "/metrics").body
+            if (value(metrics, series) ?? 0) >= 1 { break }
+            usleep(100_000)
+        } while Date() < deadline
+        let counted = try #require(value(metrics, series), "\(metrics.suffix(3000))")
+        #expect(counted >= 1)
+        #expect(value(metrics, "polisen_watch_command_failures_total{watch=\"hook\"}") == counted)
+        let check = try promtool(metrics)
+        #expect(check.status == 0, "promtool: \(check.stdout) \(check.stderr)")
+        // Stopping writes them into the store's failure log, where a restarted dashboard and an
+        // attached one read the recent failures.
+        kill(p.processIdentifier, SIGTERM)
+        #expect(waitForExit(p, within: 20))
+        let meta = try #require(parseJSON(try String(contentsOfFile: "\(store)/metadata.json", encoding: .utf8)))
+        let failures = try #require(meta["failures"] as? [[String: Any]])
+        let watch = failures.filter { $0["stage"] as? String == "watch" }
+        #expect(Double(watch.count) >= counted)
+        #expect(watch.allSatisfy { $0["kind"] as? String == "command" && ($0["error"] as? String ?? "").contains("watch \"hook\", event ") })
     }
 
     @Test func aStoppedServiceIsAliveButNotHealthyAndHasNoSuccessYet() throws {

@@ -42,6 +42,7 @@ struct Poll: AsyncParsableCommand {
         // The watch rules' commands for what this cycle stored finish (or time out) before the exit.
         await poller.finishEvents()
         await watch?.finish()
+        await persistWatchFailures(poller, logger: logger)
         if json {
             print(try JSONOutput.text(report))
         } else {

@@ -48,6 +48,7 @@ struct Run: AsyncParsableCommand {
         watchdog.cancel()
         await stopping.step("the control socket to close") { await control?.stop() }
         await stopping.step("the metrics server to close") { await metrics?.stop() }
+        await stopping.step("the failure log to be written") { await persistWatchFailures(poller, logger: logger) }
         await stopping.step("the engine to end its event stream") { await poller.finishEvents() }
         await stopping.step("the failure log to end") { await failures.value }
         stopping.finish()

@@ -2,6 +2,8 @@
 struct EventSink: Sendable {
     let broadcaster: EventBroadcaster
     let metrics: CycleMetrics
+    /// Failures outside a cycle, waiting for the next metadata write.
+    let outside = OutsideFailures()
 
     func emit(_ e: EngineEvent) {
         metrics.observe(e)

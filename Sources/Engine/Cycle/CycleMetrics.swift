@@ -92,11 +92,11 @@ extension CycleMetrics {
             help: "Full responses sharing no event with the store: events may have been missed.", series: [[]]),
         Family(
             name: "polisen_failures_total", kind: .counter,
-            help: "Failed attempts and cycles, by stage and kind (http_503, timeout, connection, bad_body, budget, ...).",
+            help: "Failed attempts and cycles, by stage and kind (http_503, timeout, connection, bad_body, budget, ...); stage watch: watch rule commands.",
             series: [
                 ("fetch", "timeout"), ("fetch", "connection"), ("fetch", "bad_body"), ("fetch", "http_429"), ("fetch", "http_503"),
                 ("fetch", "journal_full"), ("get_metadata", "store"), ("process", "store"), ("save_events", "store"),
-                ("update_metadata", "store"),
+                ("update_metadata", "store"), ("watch", "command"), ("watch", "timeout"),
             ]
             .map { [("stage", $0.0), ("kind", $0.1)] }),
         Family(name: "polisen_rate_budget_used_calls", kind: .gauge, help: "API calls made in the sliding window (hour, day).", series: []),

@@ -184,11 +184,13 @@ extension Poller {
             meta.append(report: skipped)
         }
         meta.append(report: r)
-        meta.append(failures: book.failures)
+        let outside = sink.outside.waiting
+        meta.append(failures: book.failures, outside: outside)
         meta.updatedAt = clock.now()
         let t = stopwatch()
         try await store.writeMetadata(meta.encoded(), expecting: metadataVersion)
         metadata = meta
+        sink.outside.taken(outside.count)
         return t.elapsedMs
     }
 
@@ -205,7 +207,11 @@ extension Poller {
             let t = stopwatch()
             book.report.totalMs = started.elapsedMs - book.report.waitedMs
             meta.append(report: book.report)
-            meta.append(failures: book.failures)
+            // The outside failures are in the metadata kept here from now on, written also when
+            // this write fails (with the next one).
+            let outside = sink.outside.waiting
+            meta.append(failures: book.failures, outside: outside)
+            sink.outside.taken(outside.count)
             // A cycle number is used once, also by a cycle that failed.
             meta.lastCycle = max(meta.lastCycle, book.report.cycle)
             meta.updatedAt = clock.now()

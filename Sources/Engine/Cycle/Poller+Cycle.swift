@@ -25,6 +25,20 @@ extension Poller {
         try await store.writeMetadata(metadata.encoded(), expecting: metadataVersion)
     }
 
+    /// Writes the failures outside a cycle that wait (see `publishOutsideCycle`) into the failure
+    /// log now, for a process about to exit (`poll --once` after its watch commands). A local
+    /// store only: a shared store's metadata is written by cycles alone (with a conditional
+    /// write on what they read), so there they wait for the next cycle of this process.
+    public func persistOutsideFailures() async throws {
+        let outside = sink.outside.waiting
+        guard !outside.isEmpty, !store.isShared, var meta = metadata else { return }
+        meta.append(failures: [], outside: outside)
+        meta.updatedAt = clock.now()
+        try await store.writeMetadata(meta.encoded(), expecting: metadataVersion)
+        metadata = meta
+        sink.outside.taken(outside.count)
+    }
+
     /// One cycle. `maxBudgetWait`: how long the first call may wait for the rate budget before
     /// the cycle gives up and says how long is left.
     public func runCycle(trigger: CycleReport.Trigger, maxBudgetWait: Double = 300) async -> CycleReport {

@@ -73,6 +73,15 @@ public actor Poller {
 
     func emit(_ e: EngineEvent) { sink.emit(e) }
 
+    /// Publishes what happened outside a cycle (a watch rule's command failing), from any
+    /// thread: shown and counted (`polisen_failures_total`) like a cycle's own, and a failure is
+    /// also written into the failure log with the next metadata write (the next cycle's, or
+    /// `persistOutsideFailures`).
+    public nonisolated func publishOutsideCycle(_ e: EngineEvent) {
+        if case .failure(let entry) = e { sink.outside.add(entry) }
+        sink.emit(e)
+    }
+
     /// Ends every subscriber's stream.
     public func finishEvents() { broadcaster.finish() }
 
