@@ -3,13 +3,25 @@ import Testing
 
 /// scripts/install.sh into a temporary prefix, with the built binary (no second build).
 @Suite struct InstallTests {
-    /// Built by scripts/test.sh before the suite: SwiftPM cannot build while `swift test` runs.
-    let manualTool = packageRoot.appendingPathComponent(".build/debug/generate-manual").path
+    /// swift-argument-parser's man page generator: the one scripts/test.sh builds, else built here
+    /// (a bare `swift test` does not build it) into a build folder of its own, since SwiftPM's
+    /// lock on the package's build folder is held while `swift test` runs.
+    func manualGenerator() throws -> String {
+        let built = packageRoot.appendingPathComponent(".build/debug/generate-manual").path
+        if FileManager.default.isExecutableFile(atPath: built) { return built }
+        let scratch = packageRoot.appendingPathComponent(".build/manual-generator").path
+        let r = try runTool(
+            "/usr/bin/env",
+            ["swift", "build", "--package-path", packageRoot.path, "--scratch-path", scratch, "--product", "generate-manual"],
+            within: 900)
+        try #require(r.status == 0, "building generate-manual failed (\(r.status)): \(r.stdout.suffix(2000)) \(r.stderr.suffix(2000))")
+        let tool = scratch + "/debug/generate-manual"
+        try #require(FileManager.default.isExecutableFile(atPath: tool), "no \(tool) after building it")
+        return tool
+    }
 
     @Test func installPutsEveryPieceInPlaceAndTheyWork() throws {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: manualTool),
-            "no \(manualTool): run scripts/test.sh, or swift build --product generate-manual first")
+        let manualTool = try manualGenerator()
         let prefix = temporaryDirectory() + "/opt-pd"
         let script = packageRoot.appendingPathComponent("scripts/install.sh").path
         let env = ["POLISEN_DASH_BIN": binaryPath, "POLISEN_DASH_MAN_TOOL": manualTool]
