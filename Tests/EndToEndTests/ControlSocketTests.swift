@@ -7,7 +7,7 @@ import Testing
 
 /// The service's control socket, driven by a client of the tests' own against the real `run`.
 @Suite struct ControlSocketTests {
-    func startService(_ sim: APISimulator, store: String, _ extra: [String] = []) throws -> Process {
+    func startService(_ sim: APISimulator, store: String, _ extra: [String] = []) throws -> RunningProcess {
         let (p, log) = try startRun(["--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--min-spacing", "1"] + extra)
         #expect(log.contains("control socket on \(store)/.control.sock"))
         return p
@@ -15,21 +15,14 @@ import Testing
 
     /// `run` on a store that has history (its first cycle is not cycle 1): started once its
     /// control socket is served.
-    func startServiceAgain(_ sim: APISimulator, store: String) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = ["run", "--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--min-spacing", "1"]
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        try PipeReader(err.fileHandleForReading).read(
-            until: { $0.contains("control socket on") }, within: 60, what: "the control socket line")
+    func startServiceAgain(_ sim: APISimulator, store: String) throws -> RunningProcess {
+        let p = try RunningProcess(["run", "--api-url", sim.apiURL, "--store", store, "--interval", "3600", "--min-spacing", "1"])
+        try p.read(until: { $0.contains("control socket on") }, within: 60, what: "the control socket line")
         return p
     }
 
-    func stop(_ p: Process) {
-        kill(p.processIdentifier, SIGTERM)
-        #expect(waitForExit(p, within: 20))
+    func stop(_ p: RunningProcess) {
+        #expect(p.stop(within: 20), "\(p.context)")
     }
 
     @Test func anOwnerOnlySocketOpensWithASnapshotAndIsRemovedOnExit() throws {

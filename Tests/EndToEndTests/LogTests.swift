@@ -9,23 +9,9 @@ import Testing
 @Suite struct LogTests {
     /// `run` with `env` until `done` holds for its stderr; then SIGTERM. Returns the log.
     func runLog(_ args: [String], env: [String: String], until done: @escaping (String) -> Bool) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = ["run"] + args
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        defer {
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
-            }
-        }
-        let reader = PipeReader(err.fileHandleForReading)
-        let text = try reader.read(until: done, within: 90, what: "log lines")
-        kill(p.processIdentifier, SIGTERM)
-        #expect(waitForExit(p, within: 20))
+        let p = try RunningProcess(["run"] + args, env: env)
+        let text = try p.read(until: done, within: 90, what: "log lines")
+        #expect(p.stop(within: 20), "\(p.context)")
         return text
     }
 

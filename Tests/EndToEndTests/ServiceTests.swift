@@ -108,20 +108,8 @@ final class NotifySocket {
         }
         environment["NOTIFY_SOCKET"] = notify.path
         environment["WATCHDOG_USEC"] = "2000000"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = Array(args)
-        p.environment = environment
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        defer {
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
-            }
-        }
-        let log = PipeReader(err.fileHandleForReading)
+        let p = try RunningProcess(Array(args), env: environment, replacingEnvironment: true)
+        let log = p.log
 
         try notify.receive(until: { $0.hasPrefix("READY=1") }, within: 60)
         try log.read(until: { $0.contains("cycle 1 ok") }, within: 60, what: "first cycle")
@@ -144,9 +132,8 @@ final class NotifySocket {
         try log.read(until: { $0.contains("keeping the running configuration") }, within: 30, what: "failed reload line")
         #expect(p.isRunning)
 
-        kill(p.processIdentifier, SIGTERM)
-        #expect(waitForExit(p, within: 20))
-        #expect(p.terminationStatus == 0)
+        #expect(p.stop(within: 20), "\(p.context)")
+        #expect(p.terminationStatus == 0, "\(p.context)")
         try notify.receive(until: { $0 == "STOPPING=1" }, within: 5)
     }
 }

@@ -98,25 +98,12 @@ func polisenDash(_ args: [String], env: [String: String] = [:]) throws -> RunRes
 /// Starts `polisen-dash run` and reads its log until the first cycle's line; returns the
 /// process (still running) and what it logged so far. Throws (and kills it) when that line does
 /// not come within `seconds`, or the process ends first.
-func startRun(_ args: [String], within seconds: Double = 90) throws -> (Process, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: binaryPath)
-    p.arguments = ["run"] + args
-    let err = Pipe()
-    p.standardError = err
-    try p.run()
-    let reader = PipeReader(err.fileHandleForReading)
-    do {
-        // Up to the end of the line that reports the first cycle.
-        let text = try reader.read(
-            until: { $0.contains("cycle 1 ") && $0.hasSuffix("\n") }, within: seconds,
-            what: "first cycle's log line from `run`")
-        return (p, text)
-    } catch {
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        throw error
-    }
+func startRun(_ args: [String], env: [String: String] = [:], within seconds: Double = 90) throws -> (RunningProcess, String) {
+    let p = try RunningProcess(["run"] + args, env: env)
+    // Up to the end of the line that reports the first cycle.
+    let text = try p.read(
+        until: { $0.contains("cycle 1 ") && $0.hasSuffix("\n") }, within: seconds, what: "first cycle's log line from `run`")
+    return (p, text)
 }
 
 /// Every stored line (events/…/*.jsonl), in date then cycle order, with the file it is in.

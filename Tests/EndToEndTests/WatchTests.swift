@@ -91,22 +91,11 @@ import Testing
             command = "mkdir \(dir)/slow 2>/dev/null || exit 0; sleep 30"
             timeout = 2
             """, to: "\(dir)/config.toml")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = [
+        let p = try RunningProcess([
             "run", "--config", "\(dir)/config.toml", "--api-url", sim.apiURL, "--store", store,
             "--interval", "1", "--min-spacing", "0",
-        ]
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        defer {
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
-            }
-        }
-        let log = PipeReader(err.fileHandleForReading)
+        ])
+        let log = p.log
         try log.read(until: { $0.contains("cycle 1 ok") }, within: 90, what: "the first cycle")
         let pidText = try waitForFile("\(dir)/hung/pid")
         let sleeper = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -122,12 +111,11 @@ import Testing
             until: { $0.contains("watch \"slow\", event ") && $0.contains("command killed at its time limit of 2 s") },
             within: 60, what: "the slow command's log line")
         // Stopping ends the hanging command's process group too.
-        kill(p.processIdentifier, SIGTERM)
-        let rest = (try? log.readToEnd(within: 30, what: "the end of run's log")) ?? log.text
         // (It once deadlocked here now and then: a command's failure published while the watch's
         // stream was being cancelled; see EventBroadcasterTests.)
-        #expect(waitForExit(p, within: 10), "\(rest.suffix(1500))")
-        #expect(p.terminationStatus == 0)
+        #expect(p.stop(within: 30), "\(p.context)")
+        #expect(p.terminationStatus == 0, "\(p.context)")
+        let rest = log.text
         #expect(rest.contains("watch: stopping; ") && rest.contains("running command(s) ended"))
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline && !isGone(sleeper) { usleep(50_000) }
