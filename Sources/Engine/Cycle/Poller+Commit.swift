@@ -54,6 +54,7 @@ extension Poller {
                 }
                 return report
             } catch StoreError.conflict(let what) {
+                dropSentParts()  // withdrawn below, or another poller's now: not to be sent again
                 // Lost: this attempt's parts are withdrawn against the new metadata (its events
                 // stay in the journal), then it is redone under the next number.
                 let reloaded: Metadata
@@ -122,6 +123,13 @@ extension Poller {
         // save_events: the partition writes alongside each other
         emit(.phase(.saving))
         let saveTimer = stopwatch()
+        do {
+            try recordSent(cycle: cycle, partitions)
+        } catch {
+            book.report.stages.saveEventsMs = saveTimer.elapsedMs
+            book.failCycle(.saveEvents, "save_events: recording the part writes in \(journal.sentParts.path)", error)
+            throw error
+        }
         let store = self.store
         let outcomes: [(LocalDate, (any Error)?)] = await withTaskGroup(of: (LocalDate, (any Error)?).self) { group in
             for (date, bytes) in partitions {
@@ -189,6 +197,7 @@ extension Poller {
         meta.updatedAt = clock.now()
         let t = stopwatch()
         try await store.writeMetadata(meta.encoded(), expecting: metadataVersion)
+        metadataLanded(meta)
         metadata = meta
         sink.outside.taken(outside.count)
         return t.elapsedMs

@@ -23,6 +23,7 @@ extension Poller {
     func persistMetadata() async throws {
         guard let metadata else { return }
         try await store.writeMetadata(metadata.encoded(), expecting: metadataVersion)
+        metadataLanded(metadata)
     }
 
     /// Writes the failures outside a cycle that wait (see `publishOutsideCycle`) into the failure

@@ -86,6 +86,9 @@ extension Poller {
         let loaded = journal.load(now: clock.now())
         for (id, e) in loaded.entries { ResponseJournal.merge(e, id: id, into: &pending) }
         report.notices += loaded.problems
+        let (record, problem) = journal.sentParts.load(now: clock.now())
+        sent = record
+        if let problem { report.notices.append(problem) }
         if loaded.needsSave {
             // What was read from a kept-aside or legacy file is made durable under the journal's name.
             do {
@@ -108,11 +111,14 @@ extension Poller {
         }
         var meta: Metadata
         var changed = false
+        // The last cycle the store's own metadata committed (0 when rebuilt).
+        var committedCycle = 0
         let parts = try await finishCutShortCompaction(try await store.listParts(date: nil), &report)
         if let blob = try await store.readMetadata() {
             do {
                 meta = try Metadata.decode(blob.bytes)
                 metadataVersion = blob.version
+                committedCycle = meta.lastCycle
             } catch {
                 let aside = try await store.setAsideMetadata(suffix: "bad-\(Int(clock.now()))")
                 report.notices.append("\(error); kept as \(aside); rebuilding from the stored partitions")
@@ -125,6 +131,7 @@ extension Poller {
             meta = try await rebuild(&report, parts: parts)
             changed = report.rebuilt
         }
+        if try await settleSentParts(into: &meta, committedCycle: committedCycle, &report) { changed = true }
         if store.isShared {
             let swept = try await sweepStrays(parts, against: meta)
             if swept > 0 { report.notices.append("removed \(swept) part file(s) of a cycle another poller committed first") }
@@ -214,7 +221,7 @@ extension Poller {
         return orphans.count
     }
 
-    private func fold(_ bytes: [UInt8], part: PartRef, into meta: inout Metadata, at now: Double) {
+    func fold(_ bytes: [UInt8], part: PartRef, into meta: inout Metadata, at now: Double) {
         let scan = EventScanner.scanLines(bytes)
         if scan.skipped > 0 {
             logger.warning("\(part.key): \(scan.skipped) unreadable line(s) skipped (\(scan.skipReasons.joined(separator: "; ")))")

@@ -25,6 +25,8 @@ public actor Poller {
     let journal: ResponseJournal
     /// The journal's entries, as on disk (or newer, when the disk refused them).
     var pending: [Int: JournalEntry] = [:]
+    /// Part writes sent to an object store and not yet settled, as on disk (see `SentParts`).
+    var sent: SentParts?
     /// `open` has finished (metadata loaded, crash leftovers repaired).
     var opened = false
     var opening: Task<OpenReport, any Error>?

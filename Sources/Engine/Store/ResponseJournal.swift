@@ -185,6 +185,9 @@ public struct ResponseJournal: Sendable {
         try FileIO.atomicWrite(path, bytes, mode: 0o600)
     }
 
+    /// The part writes a cycle sent to an object store and has not yet settled, beside the journal.
+    public var sentParts: SentPartsFile { SentPartsFile(path: path + ".sent") }
+
     /// Everything is committed: the journal goes.
     public func clear() {
         FileIO.remove(path)
@@ -206,7 +209,7 @@ public struct ResponseJournal: Sendable {
     /// runs. Returns how many.
     public func removeTemporaries(alsoFor others: [String] = []) -> Int {
         let dir = FileIO.dirname(of: path)
-        let names = Set(([path] + (legacyPath.map { [$0] } ?? []) + others).map { FileIO.basename(of: $0) })
+        let names = Set(([path, sentParts.path] + (legacyPath.map { [$0] } ?? []) + others).map { FileIO.basename(of: $0) })
         var removed = 0
         for name in FileIO.list(dir) where FileIO.isTempName(name) {
             guard let owner = names.first(where: { name.hasPrefix(".\($0).tmp-") }) else { continue }

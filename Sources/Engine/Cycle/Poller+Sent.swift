@@ -1,0 +1,64 @@
+import Logging
+
+/// Part writes sent to an object store that a killed process may still have in flight (see
+/// `SentParts`): recorded before they are sent, settled by the next start before it decides
+/// anything, forgotten once the metadata of their cycle has landed.
+extension Poller {
+    /// Records a cycle's part writes before they are sent (object stores only: a local write
+    /// is done, or not, when the process dies).
+    func recordSent(cycle: Int, _ partitions: [(LocalDate, [UInt8])]) throws {
+        guard store.isShared, !partitions.isEmpty else { return }
+        let record = SentParts(cycle: cycle, parts: partitions.map { SentParts.Part(date: $0.0, bytes: $0.1) })
+        try journal.sentParts.save(record)
+        sent = record
+    }
+
+    /// Metadata naming `meta.lastCycle` has landed: writes of that cycle or before are settled.
+    func metadataLanded(_ meta: Metadata) {
+        guard let record = sent, meta.lastCycle >= record.cycle else { return }
+        dropSentParts()
+    }
+
+    func dropSentParts() {
+        guard sent != nil else { return }
+        sent = nil
+        journal.sentParts.clear()
+    }
+
+    /// At start: the previous process's part writes, if its cycle never committed, are sent
+    /// again under the same names with the same bytes. Parts are written only if absent, so
+    /// whichever of the two copies comes first lands and the other finds the name taken; then
+    /// they are counted as stored, so that no later cycle stores their events again.
+    /// `committedCycle`: the last cycle the store's metadata committed (0 when rebuilt).
+    /// Returns whether `meta` changed.
+    func settleSentParts(into meta: inout Metadata, committedCycle: Int, _ report: inout OpenReport) async throws -> Bool {
+        guard let record = sent else { return false }
+        guard committedCycle < record.cycle else {
+            // Committed: by that process (all its writes were acknowledged first), or by
+            // another poller that took the number (its cycle, not this one's to complete).
+            dropSentParts()
+            return false
+        }
+        var completed = 0
+        var present = 0
+        for part in record.parts {
+            let ref = PartRef(date: part.date, cycle: record.cycle)
+            do {
+                try await store.writePart(ref, part.bytes)
+                completed += 1
+            } catch StoreError.alreadyExists {
+                guard try await store.readPart(ref) == part.bytes else {
+                    // Another poller's part under that name: its events stay in the journal.
+                    logger.notice("\(ref.key) holds other lines than cycle \(record.cycle) had sent; its events are stored by a later cycle")
+                    continue
+                }
+                present += 1
+            }
+            fold(part.bytes, part: ref, into: &meta, at: clock.now())
+        }
+        meta.lastCycle = max(meta.lastCycle, record.cycle)
+        report.notices.append(
+            "settled the \(record.parts.count) part write(s) an interrupted cycle \(record.cycle) had sent: \(present) had landed, \(completed) written now")
+        return true
+    }
+}
