@@ -196,12 +196,16 @@ private struct Editor {
             for p in pollers { try p.checkRunning() }
             let served = try sim.served().count
             let window = try windowIDs()
-            if Double(edited.count) < 0.22 * Double(served) {
-                // Mostly among the newest (edits come early), sometimes an older one; not yet edited.
-                let fresh = window.filter { edited[$0] == nil }
-                let near = Array(fresh.prefix(40))
-                let from = random.next() % 3 == 0 || near.isEmpty ? fresh : near
-                if !from.isEmpty { try edit(from[Int(random.next() % UInt64(from.count))]) }
+            let wanted = Int(0.22 * Double(served)) - edited.count
+            if wanted > 0 {
+                // Mostly among the newest (edits come early), sometimes an older one; not yet
+                // edited. Up to four at a time, so a loaded machine keeps the share.
+                for _ in 0..<min(wanted, 4) {
+                    let fresh = window.filter { edited[$0] == nil }
+                    let near = Array(fresh.prefix(40))
+                    let from = random.next() % 3 == 0 || near.isEmpty ? fresh : near
+                    if !from.isEmpty { try edit(from[Int(random.next() % UInt64(from.count))]) }
+                }
             } else if random.next() % 4 == 0 {
                 // An event edited again.
                 let again = window.filter { edited[$0] != nil }
