@@ -18,29 +18,17 @@ import Testing
         let sim = try APISimulator(["--step", "\(OutageTests.step)"])
         let s3 = try S3Server()
         let proxy = try FaultProxy(targetPort: s3.port)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = [
-            "run", "--api-url", sim.apiURL, "--interval", "2", "--min-spacing", "0", "--store-timeout", "2",
-            "--max-per-hour", "100000", "--max-per-day", "100000",
-            "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint,
-        ]
-        p.environment = ProcessInfo.processInfo.environment.merging(s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 }) { $1 }
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        defer {
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
-            }
-        }
-        let log = PipeReader(err.fileHandleForReading)
+        let p = try RunningProcess(
+            [
+                "run", "--api-url", sim.apiURL, "--interval", "2", "--min-spacing", "0", "--store-timeout", "2",
+                "--max-per-hour", "100000", "--max-per-day", "100000",
+                "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint,
+            ], env: s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 })
+        let log = p.log
         func okCycles() -> Int { log.text.split(separator: "\n").filter { $0.contains(" ok ·") }.count }
         func answered() throws -> [[String: Any]] { try sim.log().filter { $0["status"] as? Int == 200 } }
 
-        try log.read(until: { $0.contains("cycle 1 ok") }, within: 90, what: "a first good cycle")
+        try p.read(until: { $0.contains("cycle 1 ok") }, within: 90, what: "a first good cycle")
         try proxy.set(.refuse)
         let before = try answered().count
         let windowAtOutage = try windowIDs(sim)
@@ -60,7 +48,7 @@ import Testing
         try waitFor(within: 90, "\(needed) API answers during the outage") { try answered().count >= before + needed }
         #expect(try windowIDs(sim).isDisjoint(with: windowAtOutage), "the window did not move past the outage's start")
         // The log (read now, with a deadline) shows cycles that failed on the refused store.
-        let text = try log.read(
+        let text = try p.read(
             until: { $0.contains("cycle ") && $0.contains(" failed (") }, within: 30, what: "a cycle failed on the refused store")
         let failure = text.split(separator: "\n").first { $0.contains("cycle ") && $0.contains(" failed (") }!
         #expect(failure.contains("s3") || failure.contains("store"), "\(failure)")
@@ -68,10 +56,9 @@ import Testing
         try proxy.set(.pass)
         while log.readSome(timeout: 0.2) {}  // everything logged up to the switch
         let okAfterOutage = okCycles()
-        try log.read(until: { _ in okCycles() > okAfterOutage + 1 }, within: 90, what: "good cycles once the store answers again")
+        try p.read(until: { _ in okCycles() > okAfterOutage + 1 }, within: 90, what: "good cycles once the store answers again")
         // Right after a good cycle: the next starts an interval later.
-        kill(p.processIdentifier, SIGTERM)
-        #expect(waitForExit(p, within: 30))
+        #expect(p.stop(within: 30), "\(p.context)")
 
         // The archive's newest version of each id equals the newest the simulator served,
         // read straight from the S3 server (not through the proxy).

@@ -112,7 +112,7 @@ final class NotifySocket {
         let log = p.log
 
         try notify.receive(until: { $0.hasPrefix("READY=1") }, within: 60)
-        try log.read(until: { $0.contains("cycle 1 ok") }, within: 60, what: "first cycle")
+        try p.read(until: { $0.contains("cycle 1 ok") }, within: 60, what: "first cycle")
         let ready = try #require(notify.messages.firstIndex { $0.hasPrefix("READY=1") })
         try notify.receive(until: { $0 == "WATCHDOG=1" }, within: 30)
         #expect(notify.messages.firstIndex { $0 == "WATCHDOG=1" }! > ready)
@@ -123,13 +123,13 @@ final class NotifySocket {
         try (sample + "\napi_url = \"\(sim.apiURL)\"\nlog_level = \"debug\"\nmin_spacing = 12\n")
             .write(toFile: config, atomically: true, encoding: .utf8)
         kill(p.processIdentifier, SIGHUP)
-        try log.read(until: { $0.contains("SIGHUP: reloaded") }, within: 30, what: "reload line")
+        try p.read(until: { $0.contains("SIGHUP: reloaded") }, within: 30, what: "reload line")
         #expect(log.text.contains("applied log_level = debug"))
         #expect(log.text.contains("taking effect at the next start: min_spacing"))
         // A broken file on reload is reported and the service goes on.
         try "interval = \"soon\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         kill(p.processIdentifier, SIGHUP)
-        try log.read(until: { $0.contains("keeping the running configuration") }, within: 30, what: "failed reload line")
+        try p.read(until: { $0.contains("keeping the running configuration") }, within: 30, what: "failed reload line")
         #expect(p.isRunning)
 
         #expect(p.stop(within: 20), "\(p.context)")

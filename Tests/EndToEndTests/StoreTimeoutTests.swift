@@ -45,44 +45,31 @@ import Testing
         let sim = try APISimulator()
         let s3 = try S3Server()
         let proxy = try FaultProxy(targetPort: s3.port)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binaryPath)
-        p.arguments = [
-            "run", "--api-url", sim.apiURL, "--min-spacing", "0", "--interval", "1", "--store-timeout", "2",
-            "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint,
-        ]
-        p.environment = ProcessInfo.processInfo.environment.merging(s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 }) { $1 }
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        defer {
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
-            }
-        }
-        let log = PipeReader(err.fileHandleForReading)
+        let p = try RunningProcess(
+            [
+                "run", "--api-url", sim.apiURL, "--min-spacing", "0", "--interval", "1", "--store-timeout", "2",
+                "--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint,
+            ], env: s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 })
+        let log = p.log
         func lines() -> [Substring] { log.text.split(separator: "\n") }
 
-        try log.read(until: { $0.contains("cycle 1 ok") }, within: 90, what: "a first good cycle")
+        try p.read(until: { $0.contains("cycle 1 ok") }, within: 90, what: "a first good cycle")
         try proxy.set(.swallow)
         // A cycle that started after the switch fails on the store, naming it and the operation.
         func cycleFailure(_ line: Substring) -> Bool {
             line.contains(": cycle ") && line.contains(" failed (") && line.contains("timed out after")
         }
-        let failed = try log.read(
+        let failed = try p.read(
             until: { $0.split(separator: "\n").contains(where: cycleFailure) }, within: 90,
             what: "a cycle failed on the black-holed store")
         let failure = failed.split(separator: "\n").first(where: cycleFailure)!
         #expect(failure.contains("s3 ") && failure.contains(" s3://\(s3.bucket)/polisen/"), "\(failure)")
         try proxy.set(.pass)
         let okBefore = lines().filter { $0.contains(" ok ·") }.count
-        try log.read(
+        try p.read(
             until: { text in text.split(separator: "\n").filter { $0.contains(" ok ·") }.count > okBefore + 1 },
             within: 90, what: "good cycles once the store answers again")
-        kill(p.processIdentifier, SIGTERM)
-        #expect(waitForExit(p, within: 30))
+        #expect(p.stop(within: 30), "\(p.context)")
         // Everything the simulator served is in the bucket, read by a client we did not write.
         let stored = try s3.lines(prefix: "polisen/events/")
         let ids = Set(stored.values.flatMap { $0 }.compactMap { parseJSON($0)?["id"] as? Int })

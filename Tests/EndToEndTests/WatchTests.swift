@@ -96,18 +96,18 @@ import Testing
             "--interval", "1", "--min-spacing", "0",
         ])
         let log = p.log
-        try log.read(until: { $0.contains("cycle 1 ok") }, within: 90, what: "the first cycle")
+        try p.read(until: { $0.contains("cycle 1 ok") }, within: 90, what: "the first cycle")
         let pidText = try waitForFile("\(dir)/hung/pid")
         let sleeper = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
         // Two more cycles while the command hangs (its limit is 60 s, far beyond them).
-        try log.read(until: { $0.contains("cycle 3 ok") }, within: 50, what: "the third cycle while a command hangs")
+        try p.read(until: { $0.contains("cycle 3 ok") }, within: 50, what: "the third cycle while a command hangs")
         #expect(kill(sleeper, 0) == 0, "the hanging command should still run")
         #expect(!log.text.contains("watch \"hang\""))
         // The failures are logged, naming the rule and the event.
-        try log.read(
+        try p.read(
             until: { $0.contains("watch \"fail\", event ") && $0.contains("command exited with status 1: no webhook here") },
             within: 60, what: "the failing command's log line")
-        try log.read(
+        try p.read(
             until: { $0.contains("watch \"slow\", event ") && $0.contains("command killed at its time limit of 2 s") },
             within: 60, what: "the slow command's log line")
         // Stopping ends the hanging command's process group too.
