@@ -65,6 +65,22 @@ import Testing
         #expect(try Metadata.decode(m.encoded()) == m)
     }
 
+    /// The hand-written seen map: every entry back, in the sorted-key order JSONEncoder gave,
+    /// also with a failure text that looks like the map it is spliced into.
+    @Test func seenMapIsWrittenWholeAndInOrder() throws {
+        var m = sample()
+        m.append(failures: [FailureEntry(at: 2, cycle: 7, stage: .fetch, error: #"{"seen":{}} "seen":{}"#, attempt: 1, backoff: nil, outcome: .gaveUp)])
+        m.seen.record(id: 9, hash: 0, date: LocalDate(year: 2026, month: 8, day: 21), at: 5, observedAt: 1_780_000_001.25)
+        m.seen.record(id: 10, hash: UInt64.max, date: LocalDate(year: 2026, month: 8, day: 20), at: 6, observedAt: 1_780_000_002)
+        let bytes = m.encoded()
+        #expect(try Metadata.decode(bytes) == m)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains(#""seen":{"10":["ffffffffffffffff","2026-08-20",6,1780000002],"650297":["00000000deadbeef","2026-08-22",1780000000],"9":["0000000000000000","2026-08-21",5,1780000001.25]}"#))
+        let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        #expect((object?["seen"] as? [String: Any])?.count == 3)
+        #expect(try Metadata.decode(Metadata().encoded()) == Metadata())
+    }
+
     @Test func truncatedEmptyGarbageAndNewerVersionsAreNamed() throws {
         let bytes = sample().encoded()
         #expect(throws: MetadataError.self) { try Metadata.decode(Array(bytes.prefix(bytes.count / 2))) }

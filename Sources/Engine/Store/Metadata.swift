@@ -127,20 +127,19 @@ extension Metadata {
     }
 
     public func encoded() -> [UInt8] {
-        var seenOut: [String: SeenTriple] = [:]
-        seenOut.reserveCapacity(seen.count)
-        for (id, e) in seen.entries {
-            seenOut[String(id)] = SeenTriple(
-                hash: XXH64.hex(e.hash), date: e.date.description, lastSeen: e.lastSeen, observedAt: e.observedAt)
-        }
+        // The seen map is written by hand (`seenJSON`) and spliced in: through JSONEncoder its
+        // value tree cost several times the file's size on every cycle, a transient peak that
+        // grew with the map and stayed resident as free heap.
         let file = File(
             format: Self.format, version: Self.currentVersion, lastCycle: lastCycle, updatedAt: updatedAt,
-            completeAfter: completeAfter?.description, seen: seenOut, reports: reports, failures: failures,
+            completeAfter: completeAfter?.description, seen: [:], reports: reports, failures: failures,
             storedEvents: storedEvents)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding these plain values cannot fail.
-        return Array(try! encoder.encode(file))
+        var out = Array(try! encoder.encode(file))
+        Self.splice(seenJSON(), into: &out)
+        return out
     }
 
     public static func decode(_ bytes: [UInt8]) throws(MetadataError) -> Metadata {
