@@ -59,36 +59,46 @@ import Testing
         let hub = EventBroadcaster()
         let rounds = 300
         let stop = Atomic<Bool>(false)
-        let published = Atomic<Int>(0)
         let publisher = Thread {
-            while !stop.load(ordering: .relaxed) {
-                hub.publish(.notice("n"))
-                published.add(1, ordering: .relaxed)
-            }
+            while !stop.load(ordering: .relaxed) { hub.publish(.notice("n")) }
         }
         publisher.start()
         defer { stop.store(true, ordering: .relaxed) }
+        // The rounds are driven from a thread of their own, not from a task that spins: the
+        // suite's other tests share the cooperative pool (two threads here), and a spinning
+        // task beside a flooded reader starved them all. Only the readers run on the pool.
         let finished = Atomic<Int>(0)
-        let worker = Task {
+        let stuck = Atomic<Bool>(false)
+        let driver = Thread {
             for _ in 0..<rounds {
                 let stream = hub.subscribe()
-                let reader = Task { for await _ in stream {} }
-                // Let the reader wait for an event at least once, so the cancel can meet a resume.
-                let seen = published.load(ordering: .relaxed)
-                while published.load(ordering: .relaxed) < seen + 2 { await Task.yield() }
+                let received = Atomic<Int>(0)
+                let ended = DispatchSemaphore(value: 0)
+                let reader = Task {
+                    for await _ in stream { received.add(1, ordering: .relaxed) }
+                    ended.signal()
+                }
+                // Let the reader take an event at least once, so the cancel can meet a resume.
+                let start = Date()
+                while received.load(ordering: .relaxed) == 0 && Date().timeIntervalSince(start) < 30 { usleep(50) }
                 reader.cancel()
-                await reader.value
+                // A deadlock leaves this thread stuck (in the cancel or here) for good: the
+                // test gives up after a generous wait instead of hanging the suite.
+                guard ended.wait(timeout: .now() + 60) == .success else {
+                    stuck.store(true, ordering: .relaxed)
+                    return
+                }
                 finished.add(1, ordering: .relaxed)
             }
         }
-        // A deadlock leaves its threads stuck for good: fail after a generous wait instead of
-        // hanging the suite.
+        driver.start()
         let deadline = Date().addingTimeInterval(120)
-        while finished.load(ordering: .relaxed) < rounds && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while finished.load(ordering: .relaxed) < rounds && !stuck.load(ordering: .relaxed) && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(finished.load(ordering: .relaxed) == rounds, "a publish and a cancellation deadlocked")
         // (Past a deadlock the hub's lock stays taken: nothing more can be asked of it.)
         guard finished.load(ordering: .relaxed) == rounds else { return }
-        await worker.value
         #expect(hub.subscriberCount == 0)
     }
 
