@@ -8,15 +8,19 @@ import Testing
         let sim = try APISimulator()
         let store = temporaryDirectory()
         let args = ["poll", "--once", "--api-url", sim.apiURL, "--store", store, "--min-spacing", "0"]
-        #expect(try polisenDash(args).status == 0)
+        func poll() throws {
+            let r = try polisenDash(args)
+            #expect(r.status == 0, "poll --once exited \(r.status): \(r.stdout) \(r.stderr)")
+        }
+        try poll()
         let window = try JSONSerialization.jsonObject(with: sim.get("/_window")) as! [[String: Any]]
         let twice = window[20]["id"] as! Int
         let moved = window[30]["id"] as! Int
         try sim.post("/_control/edit", ["id": twice, "fields": ["summary": "Rättad, en gång: \"ingen\" skadad.\nNy rad."]])
-        #expect(try polisenDash(args).status == 0)
+        try poll()
         try sim.post("/_control/edit", ["id": twice, "fields": ["summary": "Rättad två gånger, ingen skadad."]])
         try sim.post("/_control/edit", ["id": moved, "fields": ["location": ["name": "Kävlinge", "gps": "55.793611,13.110556"]]])
-        #expect(try polisenDash(args).status == 0)
+        try poll()
         return (sim, store, twice, moved)
     }
 
