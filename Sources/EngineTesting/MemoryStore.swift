@@ -8,12 +8,18 @@ public final class MemoryStore: EventStore {
         var metadata: VersionedBlob?
         var version = 0
         var parts: [PartRef: [UInt8]] = [:]
+        var writtenAt: [PartRef: Double] = [:]
         var setAside: [String: [UInt8]] = [:]
     }
     private let state = Mutex(State())
     public let isShared: Bool
+    /// Stamps each part write with its time (as an object store's Last-Modified), when given.
+    let clock: (any WallClock)?
 
-    public init(shared: Bool = false) { isShared = shared }
+    public init(shared: Bool = false, clock: (any WallClock)? = nil) {
+        isShared = shared
+        self.clock = clock
+    }
 
     public var location: String { "memory:" }
 
@@ -40,10 +46,16 @@ public final class MemoryStore: EventStore {
         try state.withLock { s throws(StoreError) in
             if s.parts[part] != nil { throw .alreadyExists(part.key) }
             s.parts[part] = bytes
+            s.writtenAt[part] = clock?.now()
         }
     }
 
-    public func deletePart(_ part: PartRef) async throws { _ = state.withLock { $0.parts.removeValue(forKey: part) } }
+    public func deletePart(_ part: PartRef) async throws {
+        state.withLock { s in
+            s.parts[part] = nil
+            s.writtenAt[part] = nil
+        }
+    }
 
     public func listParts(date: LocalDate?) async throws -> [PartRef] {
         state.withLock { s in s.parts.keys.filter { date == nil || $0.date == date }.sorted() }
@@ -53,6 +65,13 @@ public final class MemoryStore: EventStore {
         try state.withLock { s throws(StoreError) in
             guard let bytes = s.parts[part] else { throw .notFound(part.key) }
             return bytes
+        }
+    }
+
+    public func readPartStamped(_ part: PartRef) async throws -> StampedPart {
+        try state.withLock { s throws(StoreError) in
+            guard let bytes = s.parts[part] else { throw .notFound(part.key) }
+            return StampedPart(bytes: bytes, writtenAt: s.writtenAt[part])
         }
     }
 

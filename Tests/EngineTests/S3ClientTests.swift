@@ -42,6 +42,26 @@ import Testing
         #expect(t.calls.count == 3)
     }
 
+    /// An adopted part's events are taken as observed when it was written (see
+    /// `Deduplicator.observationBound`): a part read from the bucket carries its Last-Modified.
+    @Test func aPartIsReadWithItsLastModifiedTime() async throws {
+        let clock = ManualClock()
+        let t = ScriptedTransport(
+            clock: clock,
+            [
+                .success(HTTPResponse(status: 200, headers: ["last-modified": "Tue, 01 Dec 2026 15:50:07 GMT"], body: Array("x\n".utf8))),
+                .success(HTTPResponse(status: 200, body: Array("y\n".utf8))),
+            ])
+        let store = S3Store(client: client(t, clock: clock), prefix: "p")
+        let day = LocalDate(year: 2026, month: 12, day: 1)
+        let stamped = try await store.readPartStamped(PartRef(date: day, cycle: 7))
+        #expect(stamped.bytes == Array("x\n".utf8) && stamped.writtenAt == 1_796_140_207)
+        #expect(try await store.readPartStamped(PartRef(date: day, cycle: 8)).writtenAt == nil)
+        #expect(Deduplicator.observationBound(writtenAt: 1_796_140_207, readAt: 1_796_140_300) == 1_796_140_209)
+        #expect(Deduplicator.observationBound(writtenAt: 1_796_140_207, readAt: 1_796_140_208) == 1_796_140_208)
+        #expect(Deduplicator.observationBound(writtenAt: nil, readAt: 1_796_140_300) == 1_796_140_300)
+    }
+
     @Test func a403IsNotRetriedAndNamesTheCause() async throws {
         let clock = ManualClock()
         let t = ScriptedTransport(

@@ -183,7 +183,7 @@ public struct CurlTransport: HTTPTransport {
         t.totalMs = total
 
         var responseHeaders: [String: String] = [:]
-        for name in ["retry-after", "content-type", "location", "etag", "content-encoding"] {
+        for name in ["retry-after", "content-type", "location", "etag", "content-encoding", "last-modified"] {
             if let v = pd_header(h, name) { responseHeaders[name] = String(cString: v) }
         }
         return .success(

@@ -25,6 +25,23 @@ public enum Deduplicator {
         return observed > storedAt
     }
 
+    /// The observation time given to the events of an ADOPTED part (one written by a cycle
+    /// whose metadata never landed: a killed poller's, or another poller's still in flight),
+    /// whose lines carry no time. Every line of it was observed before the part was written, so
+    /// the write time is an upper bound, and one that never lets an older version (a journal
+    /// entry observed before) roll the id back, nor the writer, should it commit after all,
+    /// store its version a second time. `writtenAt`: the store's stamp (whole seconds on S3,
+    /// by the store's clock: `stampMargin` covers the rounding and a second of skew); capped by
+    /// `readAt`, when the part was read (it was written before). Without a stamp, `readAt`.
+    /// The price of a bound: a differing version observed between the adopted one and the write
+    /// (seconds, in a cycle) is taken as older, and stored only when served again.
+    public static func observationBound(writtenAt: Double?, readAt: Double) -> Double {
+        guard let writtenAt else { return readAt }
+        return min(writtenAt + stampMargin, readAt)
+    }
+
+    public static let stampMargin: Double = 2
+
     /// Sorts a response's events against the seen state. The first occurrence of an id wins.
     /// `completeAfter`: the seen state holds every stored event dated after this day (nil: all).
     /// `observed`: when each id's content was observed (see `supersedes`).

@@ -215,20 +215,24 @@ extension Poller {
         let orphans = parts.filter { ($0.cycle ?? 0) > meta.lastCycle }
         let now = clock.now()
         for part in orphans.sorted() {
-            fold(try await store.readPart(part), part: part, into: &meta, at: now)
+            let read = try await store.readPartStamped(part)
+            let observedAt = Deduplicator.observationBound(writtenAt: read.writtenAt, readAt: clock.now())
+            fold(read.bytes, part: part, into: &meta, at: now, observedAt: observedAt)
         }
         if let top = orphans.compactMap(\.cycle).max() { meta.lastCycle = max(meta.lastCycle, top) }
         return orphans.count
     }
 
-    func fold(_ bytes: [UInt8], part: PartRef, into meta: inout Metadata, at now: Double) {
+    /// Records a part's events as stored. `observedAt`: when their content was observed, when
+    /// known (see `Deduplicator.observationBound`).
+    func fold(_ bytes: [UInt8], part: PartRef, into meta: inout Metadata, at now: Double, observedAt: Double? = nil) {
         let scan = EventScanner.scanLines(bytes)
         if scan.skipped > 0 {
             logger.warning("\(part.key): \(scan.skipped) unreadable line(s) skipped (\(scan.skipReasons.joined(separator: "; ")))")
         }
         for e in scan.events {
             if meta.seen[e.id] == nil, meta.completeAfter.map({ e.localDate > $0 }) ?? true { meta.storedEvents? += 1 }
-            meta.seen.record(id: e.id, hash: e.hash, date: e.localDate, at: Int64(now))
+            meta.seen.record(id: e.id, hash: e.hash, date: e.localDate, at: Int64(now), observedAt: observedAt)
         }
     }
 }

@@ -25,6 +25,10 @@ public protocol EventStore: Sendable {
     /// Parts of one date, or of every date when nil, in reading order.
     func listParts(date: LocalDate?) async throws -> [PartRef]
     func readPart(_ part: PartRef) async throws -> [UInt8]
+    /// `readPart` with the time the store says the part was written (its Last-Modified or
+    /// mtime), for adopting another poller's uncommitted part (see
+    /// `Deduplicator.observationBound`). By default without a time.
+    func readPartStamped(_ part: PartRef) async throws -> StampedPart
     /// Reads `parts` and hands each to `body` in their order, with its index (a part that is
     /// not there as `StoreError.notFound`). A store may read ahead of `body`; by default the
     /// parts are read one after another with `readPart`.
@@ -35,14 +39,30 @@ public protocol EventStore: Sendable {
 
 extension EventStore {
     public var isShared: Bool { false }
+    public func readPartStamped(_ part: PartRef) async throws -> StampedPart {
+        StampedPart(bytes: try await readPart(part), writtenAt: nil)
+    }
+}
+
+/// A part's bytes and when it was written, by the store's clock (nil: the store cannot say).
+public struct StampedPart: Sendable {
+    public var bytes: [UInt8]
+    public var writtenAt: Double?
+    public init(bytes: [UInt8], writtenAt: Double?) {
+        self.bytes = bytes
+        self.writtenAt = writtenAt
+    }
 }
 
 public struct VersionedBlob: Sendable {
     public var bytes: [UInt8]
     public var version: String?
-    public init(bytes: [UInt8], version: String?) {
+    /// When the object was last written (Unix seconds, the store's clock), when known.
+    public var writtenAt: Double?
+    public init(bytes: [UInt8], version: String?, writtenAt: Double? = nil) {
         self.bytes = bytes
         self.version = version
+        self.writtenAt = writtenAt
     }
 }
 

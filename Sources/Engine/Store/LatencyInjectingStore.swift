@@ -40,5 +40,6 @@ public struct LatencyInjectingStore: EventStore {
     public func deletePart(_ part: PartRef) async throws { try await inner.deletePart(part) }
     public func listParts(date: LocalDate?) async throws -> [PartRef] { try await inner.listParts(date: date) }
     public func readPart(_ part: PartRef) async throws -> [UInt8] { try await inner.readPart(part) }
+    public func readPartStamped(_ part: PartRef) async throws -> StampedPart { try await inner.readPartStamped(part) }
     public func removeTemporaries() async throws -> Int { try await inner.removeTemporaries() }
 }

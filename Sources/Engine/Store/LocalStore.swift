@@ -67,6 +67,13 @@ public struct LocalStore: EventStore {
         return bytes
     }
 
+    public func readPartStamped(_ part: PartRef) async throws -> StampedPart {
+        let path = "\(root)/\(part.key)"
+        // The time first: a part is immutable, so its mtime is when it was written.
+        let written = FileIO.modificationTime(path)
+        return StampedPart(bytes: try await readPart(part), writtenAt: written)
+    }
+
     public func removeTemporaries() async throws -> Int {
         var removed = 0
         func sweep(_ dir: String, depth: Int) {

@@ -114,13 +114,13 @@ public struct S3Client: Sendable {
     /// "s3://bucket/key", as errors name an object.
     func address(_ key: String) -> String { "s3://\(bucket)/\(key)" }
 
-    /// The object and its ETag, or nil when it does not exist.
+    /// The object, its ETag and its Last-Modified time, or nil when it does not exist.
     public func get(_ key: String) async throws -> VersionedBlob? {
         let what = "GET \(address(key))"
         let r = try await send("GET", url(key), what: what)
         if r.status == 404 { return nil }
         guard r.status == 200 else { throw RequestError(operation: what, failure: .status(r.status, "")) }
-        return VersionedBlob(bytes: r.body, version: r.headers["etag"])
+        return VersionedBlob(bytes: r.body, version: r.headers["etag"], writtenAt: r.headers["last-modified"].flatMap(parseHTTPDate))
     }
 
     public enum Condition: Sendable {

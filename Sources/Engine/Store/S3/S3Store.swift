@@ -61,6 +61,11 @@ public struct S3Store: EventStore {
         return blob.bytes
     }
 
+    public func readPartStamped(_ part: PartRef) async throws -> StampedPart {
+        guard let blob = try await client.get(prefix + part.key) else { throw StoreError.notFound("\(location)\(part.key)") }
+        return StampedPart(bytes: blob.bytes, writtenAt: blob.writtenAt)
+    }
+
     /// Object PUTs are atomic: nothing half-written to sweep.
     public func removeTemporaries() async throws -> Int { 0 }
 }
