@@ -45,6 +45,13 @@ extension Poller {
                     held += collided.map { PartRef(date: $0, cycle: cycle) }
                     throw StoreError.conflict("another poller holds cycle \(cycle)'s part(s) of \(collided.map(\.description).joined(separator: ", "))")
                 }
+                if attempt.storeFailed {
+                    // A part write failed, and on an object store it may land all the same (a
+                    // timeout the server carried out): not committed; the next cycle settles
+                    // this one's writes first.
+                    settleBeforeNextCycle()
+                    return await finish(attempt, started: started, stored: [], persist: false)
+                }
                 let commitMs = try await commit(attempt, skippingFrom: base.lastCycle + 1, started: started)
                 let report = await finish(attempt, started: started, stored: stored, persist: false, committedInMs: commitMs)
                 if !held.isEmpty, let metadata {
@@ -62,6 +69,7 @@ extension Poller {
                     reloaded = try await loadMetadataStage()
                 } catch {
                     attempt.failCycle(.updateMetadata, "update_metadata: reloading after a conflict", error)
+                    settleBeforeNextCycle()
                     return await finish(attempt, started: started, stored: [], persist: false)
                 }
                 await withdrawParts(of: attempt.report, against: reloaded)
@@ -76,7 +84,9 @@ extension Poller {
                 logger.notice("cycle \(cycle): \(what); redoing process and save against the new metadata")
                 book.report.cycle = max(base.lastCycle + 1, lowest)
             } catch {
+                // The write may have landed or not: the next cycle finds out, as a start does.
                 attempt.failCycle(.updateMetadata, "update_metadata", error)
+                settleBeforeNextCycle()
                 return await finish(attempt, started: started, stored: [], persist: false)
             }
         }
@@ -246,7 +256,9 @@ extension Poller {
             meta.reports[meta.reports.count - 1] = report
             metadata = meta
         }
-        emit(.cycleFinished(report, stored: stored))
+        // Events of an earlier cycle whose writes a later one settled (committed since).
+        emit(.cycleFinished(report, stored: settledEvents + stored))
+        settledEvents = []
         MemoryRelease.afterCycle()
         emit(.budget(budget()))
         emit(.phase(apiState.stopped.map { .stopped(reason: $0.message) } ?? .idle))

@@ -8,6 +8,8 @@ extension Poller {
         public var adoptedParts = 0
         public var rebuilt = false
         public var temporariesRemoved = 0
+        /// The events of part writes settled (see `settleSentParts`).
+        public var settledEvents: [StoredEvent] = []
     }
 
     /// Loads metadata and repairs what an earlier crash left: temp files, parts of a cycle whose
@@ -153,6 +155,7 @@ extension Poller {
         }
         metadataFromOpen = true
         opened = true
+        settledEvents += report.settledEvents
     }
 
     /// A compaction killed between writing its merged part and deleting the parts it holds

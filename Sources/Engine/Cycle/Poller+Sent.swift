@@ -25,7 +25,19 @@ extension Poller {
         journal.sentParts.clear()
     }
 
-    /// At start: the previous process's part writes, if its cycle never committed, are sent
+    /// A cycle on an object store failed after sending part writes (one failed, or the commit
+    /// did): which of them landed, and whether the commit did, is unknown, and a write given up
+    /// on may still land. So the next cycle first does what a start does (`openStore`): the
+    /// writes are settled (sent again under the same names, counted as stored), leftovers
+    /// adopted or swept, and the metadata read again. Without it, the next cycle would store
+    /// the same events again under a new name, or collide with its own parts.
+    func settleBeforeNextCycle() {
+        guard store.isShared else { return }
+        opened = false
+    }
+
+    /// At start (or after a failed cycle, `settleBeforeNextCycle`): the part writes of a cycle
+    /// that never committed are sent
     /// again under the same names with the same bytes. Parts are written only if absent, so
     /// whichever of the two copies comes first lands and the other finds the name taken; then
     /// they are counted as stored, so that no later cycle stores their events again.
@@ -53,6 +65,10 @@ extension Poller {
                     continue
                 }
                 present += 1
+            }
+            let scan = EventScanner.scanLines(part.bytes)
+            report.settledEvents += scan.events.map {
+                StoredEvent(id: $0.id, line: String(decoding: scan.lineBytes($0), as: UTF8.self), isNew: meta.seen[$0.id] == nil)
             }
             fold(part.bytes, part: ref, into: &meta, at: clock.now())
         }

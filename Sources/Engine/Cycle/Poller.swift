@@ -27,8 +27,13 @@ public actor Poller {
     var pending: [Int: JournalEntry] = [:]
     /// Part writes sent to an object store and not yet settled, as on disk (see `SentParts`).
     var sent: SentParts?
-    /// `open` has finished (metadata loaded, crash leftovers repaired).
+    /// `open` has finished (metadata loaded, crash leftovers repaired). Cleared again after a
+    /// cycle on an object store failed between its part writes and its commit
+    /// (`settleBeforeNextCycle`).
     var opened = false
+    /// Events of part writes a recovery settled (see `SentParts`), announced with the next
+    /// cycle's stored events.
+    var settledEvents: [StoredEvent] = []
     var opening: Task<OpenReport, any Error>?
     /// The metadata `open` read: the first cycle uses it instead of reading it again.
     var metadataFromOpen = false
