@@ -133,6 +133,39 @@ import Testing
         }
         #expect(count == 21)
     }
+
+    /// Each file is scanned in a buffer its reading thread reuses: a scan sees exactly that
+    /// file's bytes (never the rest of a longer file read before it, whichever thread read
+    /// it), files bigger than any before included, and the results come in order.
+    @Test func scansSeeEachFileWholeThoughTheReadBuffersAreReused() async throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = LocalStore(root: root)
+        var rng = SplitMix64(seed: 18)
+        var parts: [PartRef] = []
+        var expected: [[UInt8]] = []
+        for i in 0..<240 {
+            let part = PartRef(date: LocalDate(year: 2025, month: 4, day: 1 + i / 24), cycle: i)
+            // Mostly small files, every seventh up to 300 KB, some empty.
+            let size = i % 7 == 0 ? Int(rng.next() % 300_000) : (i % 11 == 0 ? 0 : Int(rng.next() % 5_000))
+            let bytes = (0..<size).map { j in UInt8(truncatingIfNeeded: (j * 31 + i) % 251) }
+            try await store.writePart(part, bytes)
+            parts.append(part)
+            expected.append(bytes)
+        }
+        final class Seen: Sendable {
+            let bytes: [UInt8]
+            init(_ bytes: [UInt8]) { self.bytes = bytes }
+        }
+        var order: [Int] = []
+        try await store.scanParts(parts, { _, bytes in Seen(Array(bytes)) }) { i, read in
+            order.append(i)
+            let seen = try read.get()
+            #expect(seen.bytes.count == expected[i].count, "part \(i)")
+            #expect(seen.bytes == expected[i], "part \(i)")
+        }
+        #expect(order == Array(parts.indices))
+    }
 }
 
 extension String {

@@ -144,7 +144,7 @@ struct FoldedMatcher: Sendable, Equatable {
 /// A `FoldedMatcher` run over the lines of one buffer in order: the next occurrence of each start
 /// byte is found once with memchr over the rest of the buffer and kept, so the buffer is passed
 /// over about once per start byte however many lines it has (a rare byte is looked for once).
-struct FoldedCursor {
+struct FoldedCursor: Sendable {
     let matcher: FoldedMatcher
     /// For each start byte, where it next occurs (at or after where it was last looked for);
     /// -1 before the buffer is searched, `Int.max` when it occurs no more.

@@ -1,7 +1,7 @@
 /// `EventQuery.mayMatch` over the lines of a whole file, given in order: each required part's
 /// start bytes and the escape byte are looked for once across the file (`FoldedCursor`), not
 /// once per line, so a line that cannot match costs little more than finding its end.
-struct QueryLineFilter {
+struct QueryLineFilter: Sendable {
     private var cursors: [FoldedCursor]
     /// Where the next backslash is (see `FoldedCursor`).
     private var backslash = -1

@@ -29,10 +29,14 @@ public protocol EventStore: Sendable {
     /// mtime), for adopting another poller's uncommitted part (see
     /// `Deduplicator.observationBound`). By default without a time.
     func readPartStamped(_ part: PartRef) async throws -> StampedPart
-    /// Reads `parts` and hands each to `body` in their order, with its index (a part that is
-    /// not there as `StoreError.notFound`). A store may read ahead of `body`; by default the
-    /// parts are read one after another with `readPart`.
-    func readParts(_ parts: [PartRef], _ body: (Int, Result<[UInt8], any Error>) throws -> Void) async throws
+    /// Reads `parts` and hands what `scan` makes of each file's bytes (valid only during that
+    /// call) to `body` in their order, with its index (a part that is not there as
+    /// `StoreError.notFound`). A store may read and scan ahead of `body`, on other threads; by
+    /// default the parts are read one after another with `readPart`.
+    func scanParts<T: AnyObject & Sendable>(
+        _ parts: [PartRef], _ scan: @escaping @Sendable (Int, UnsafeBufferPointer<UInt8>) -> T,
+        _ body: (Int, Result<T, any Error>) throws -> Void
+    ) async throws
     /// Removes leftovers of interrupted writes; returns how many.
     func removeTemporaries() async throws -> Int
 }
@@ -86,13 +90,26 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 }
 
 extension EventStore {
-    public func readParts(_ parts: [PartRef], _ body: (Int, Result<[UInt8], any Error>) throws -> Void) async throws {
+    public func scanParts<T: AnyObject & Sendable>(
+        _ parts: [PartRef], _ scan: @escaping @Sendable (Int, UnsafeBufferPointer<UInt8>) -> T,
+        _ body: (Int, Result<T, any Error>) throws -> Void
+    ) async throws {
         for (i, part) in parts.enumerated() {
-            let read: Result<[UInt8], any Error>
-            do { read = .success(try await readPart(part)) } catch { read = .failure(error) }
+            let read: Result<T, any Error>
+            do { read = .success(try await readPart(part).withUnsafeBufferPointer { scan(i, $0) }) } catch { read = .failure(error) }
             try body(i, read)
         }
     }
+
+    /// Each part's bytes, in order (see `scanParts`).
+    public func readParts(_ parts: [PartRef], _ body: (Int, Result<[UInt8], any Error>) throws -> Void) async throws {
+        try await scanParts(parts, { _, bytes in PartBytes(Array(bytes)) }) { i, read in try body(i, read.map(\.bytes)) }
+    }
+}
+
+private final class PartBytes: Sendable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
 }
 
 /// One part file of a date's partition.

@@ -1,6 +1,6 @@
 /// What a history search looks for in stored lines before reading them: a text (case-folded,
 /// `FoldedNeedle`), a query (`QueryLineFilter`), or both. Lines of a file come in order.
-struct SearchFilter {
+struct SearchFilter: Sendable {
     let text: FoldedNeedle?
     private var query: QueryLineFilter?
 
