@@ -156,4 +156,44 @@ final class FlakyStore: EventStore {
         for await e in stream { if case .cycleFinished(_, let s) = e { announced += s.map(\.id) } }
         #expect(announced.sorted() == [1, 2, 3], "\(announced)")
     }
+
+    /// A restart during a store outage cannot read the store's cycle number: its failed
+    /// attempts carry the last number this machine knew + 1, never "cycle 1" each time.
+    @Test func attemptsDuringAnOutageSinceTheStartAreNumberedFromTheLastKnownCycle() async throws {
+        let h = Harness()
+        let store = OutageStore(h.store)
+        let first = try await h.poller(store: store)
+        for round in 0..<3 {
+            h.clock.advance(by: 1800)
+            respond(h, [line(round + 1, day1, "x")])
+            #expect(await h.cycle(first).outcome == .ok)
+        }
+        let last = try Metadata.decode(try #require(try await h.store.readMetadata()).bytes).lastCycle
+        #expect(last == 3)
+
+        // The restart: the store is down from the start, the API answers.
+        store.set(down: true)
+        let restarted = try poller(h, store)
+        #expect(await restarted.openOrDefer() != nil)
+        let stream = restarted.subscribe()
+        var failed: [CycleReport] = []
+        for round in 0..<3 {
+            h.clock.advance(by: 1800)
+            respond(h, [line(10 + round, day2, "y")])
+            failed.append(await h.cycle(restarted))
+        }
+        #expect(failed.allSatisfy { $0.outcome == .failed }, "\(failed.map(\.summaryLine))")
+        #expect(failed.map(\.cycle) == [4, 4, 4], "\(failed.map(\.summaryLine))")
+        #expect(failed.allSatisfy { $0.summaryLine.hasPrefix("cycle 4 failed") })
+
+        store.set(down: false)
+        h.clock.advance(by: 1800)
+        respond(h, [line(20, day2, "z")])
+        let back = await h.cycle(restarted)
+        #expect(back.outcome == .ok && back.cycle == 4 && back.new == 4, "\(back.summaryLine)")
+        await restarted.finishEvents()
+        var started: [Int] = []
+        for await e in stream { if case .cycleStarted(let n, _) = e { started.append(n) } }
+        #expect(started == [4, 4, 4, 4])
+    }
 }

@@ -171,6 +171,35 @@ final class InterleavingStore: EventStore, @unchecked Sendable {
         #expect(h.transport.calls.isEmpty)
     }
 
+    /// A poller that lost a cycle and stays dead leaves a stray that no start sweeps; once its
+    /// cycle's report is older than the kept ones it would count as committed. The running
+    /// poller sweeps while the report is kept, and stores what only the stray held.
+    @Test func aRunningPollerSweepsAStrayBeforeItsReportIsForgotten() async throws {
+        let h = Harness()
+        let mem = MemoryStore(shared: true)
+        let p = try poller(h, mem)
+        try await p.open()
+        respond(h, [line(1, day1, "x")])
+        #expect(await h.cycle(p).outcome == .ok)
+        // Another poller writes its cycle-2 part of day 3 and dies; this one commits cycle 2.
+        let onlyInStray = line(99, day3, "only in the stray")
+        let stray = PartRef(date: day3, cycle: 2)
+        try await mem.writePart(stray, bytes([onlyInStray]))
+        let cycles = Metadata.keptReports + 10
+        for i in 2...cycles {
+            h.clock.advance(by: 1800)
+            respond(h, [line(100 + i, day1, "e\(i)")])
+            let r = await h.cycle(p)
+            #expect(r.outcome == .ok, "\(r.summaryLine)")
+        }
+        let parts = try await mem.listParts(date: nil)
+        #expect(!parts.contains(stray))
+        let lines = try await stored(mem)
+        #expect(lines.filter { $0 == onlyInStray }.count == 1)
+        let meta = try Metadata.decode(try #require(try await mem.readMetadata()).bytes)
+        #expect(meta.seen[99]?.hash == hash(onlyInStray) && meta.lastCycle == cycles)
+    }
+
     @Test func compactionNeverMergesAStray() async throws {
         let (mem, _, committed) = try await storeWithAStray()
         // Another committed part of day 2, so the day is worth merging.

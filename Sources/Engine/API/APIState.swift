@@ -20,6 +20,10 @@ public struct APIState: Codable, Sendable, Equatable {
     public var stopped: Stop?
     /// A Retry-After the API asked for, kept across restarts (Unix seconds).
     public var notBefore: Double?
+    /// The store's last cycle number as this machine last knew it: a cycle that cannot read
+    /// the store (an outage since the start) is numbered from it, not from 0. Nil in files
+    /// written before it was kept. (The file is the store's own: one per store.)
+    public var lastCycle: Int?
 
     public init() {}
 }

@@ -59,6 +59,7 @@ extension Poller {
                         logger.warning("could not remove another poller's uncommitted part(s) \(held.map(\.key)): \(error)")
                     }
                 }
+                await sweepStraysIfDue()
                 return report
             } catch StoreError.conflict(let what) {
                 dropSentParts()  // withdrawn below, or another poller's now: not to be sent again
@@ -251,6 +252,7 @@ extension Poller {
             journal.clear()
         }
         report.journalPending = pending.count
+        rememberLastCycle()
         if var meta = metadata, meta.reports.last?.cycle == report.cycle {
             // Keep the finished timings for the history (written with the next update).
             meta.reports[meta.reports.count - 1] = report

@@ -44,7 +44,8 @@ extension Poller {
     /// the cycle gives up and says how long is left.
     public func runCycle(trigger: CycleReport.Trigger, maxBudgetWait: Double = 300) async -> CycleReport {
         let started = stopwatch()
-        let provisional = (metadata?.lastCycle ?? 0) + 1
+        // Until the store is read, the number the last known metadata gives (see `knownLastCycle`).
+        let provisional = knownLastCycle + 1
         emit(.cycleStarted(cycle: provisional, trigger: trigger))
         var book = CycleBook(report: CycleReport(cycle: provisional, trigger: trigger, startedAt: clock.now()), sink: sink, clock: clock)
 

@@ -137,6 +137,7 @@ extension Poller {
         if store.isShared {
             let swept = try await sweepStrays(parts, against: meta)
             if swept > 0 { report.notices.append("removed \(swept) part file(s) of a cycle another poller committed first") }
+            sweptAtCycle = meta.lastCycle
         }
         // Parts newer than the metadata: a cycle that crashed between its writes and its update.
         let adopted = try await adoptOrphans(into: &meta, parts: parts)

@@ -45,4 +45,27 @@ extension Poller {
         for part in strays { try await store.deletePart(part) }
         return strays.count
     }
+
+    /// Strays are told by their cycle's report, and metadata keeps only the last
+    /// `Metadata.keptReports`: a stray older than those would count as committed for good (read
+    /// as data, merged by compaction). A start sweeps them, but a poller may run for weeks
+    /// while another one that lost a cycle stays dead. So a running poller also sweeps every
+    /// `sweepEvery` cycles (by the store's numbers, whoever committed them): every stray is
+    /// swept while its cycle's report is kept. One listing of the parts each time (compaction
+    /// keeps it to about one part a day).
+    static var sweepEvery: Int { Metadata.keptReports / 2 }
+
+    /// After a commit on a shared store: sweeps strays when the last sweep (at start or here)
+    /// is `sweepEvery` cycles behind. Best effort: a failure is logged and tried again next cycle.
+    func sweepStraysIfDue() async {
+        guard store.isShared, let metadata, metadata.lastCycle - sweptAtCycle >= Self.sweepEvery else { return }
+        do {
+            let parts = try await store.listParts(date: nil)
+            let swept = try await sweepStrays(parts, against: metadata)
+            sweptAtCycle = metadata.lastCycle
+            if swept > 0 { logger.notice("removed \(swept) part file(s) of cycles other pollers lost (their events are kept)") }
+        } catch {
+            logger.warning("could not sweep the parts of lost cycles: \(error)")
+        }
+    }
 }

@@ -34,6 +34,8 @@ public actor Poller {
     /// Events of part writes a recovery settled (see `SentParts`), announced with the next
     /// cycle's stored events.
     var settledEvents: [StoredEvent] = []
+    /// The store's last cycle at the last sweep of strays (see `sweepStraysIfDue`).
+    var sweptAtCycle = 0
     var opening: Task<OpenReport, any Error>?
     /// The metadata `open` read: the first cycle uses it instead of reading it again.
     var metadataFromOpen = false
@@ -144,6 +146,20 @@ public actor Poller {
     }
 
     public var stop: APIState.Stop? { apiState.stopped }
+
+    /// The store's last cycle number: its metadata's once read; before that (a store down
+    /// since the start), the one kept in the API state file, so that failed attempts during an
+    /// outage are not all "cycle 1".
+    var knownLastCycle: Int { metadata?.lastCycle ?? apiState.lastCycle ?? 0 }
+
+    /// Keeps the metadata's cycle number in the API state file when it moved (one small local
+    /// write per cycle).
+    func rememberLastCycle() {
+        // Not while stopped: `reset-404` may have just cleared the stop in the file.
+        guard let n = metadata?.lastCycle, n != apiState.lastCycle, apiState.stopped == nil else { return }
+        apiState.lastCycle = n
+        try? apiStateFile.save(apiState)
+    }
 
     /// Clears a 404 stop (the operator's decision, after checking the URL).
     public func clearStop() throws {
