@@ -9,7 +9,8 @@ import Engine
 struct PolisenDash: AsyncParsableCommand {
     static func main() async {
         _ = processStartTime
-        StartupPages.releaseRelocations()
+        // What the dynamic loader read (relocation and symbol tables, set-up code) is not read again.
+        CleanFilePages.release()
         // A file-size limit (RLIMIT_FSIZE) must fail a write with EFBIG, not kill the process.
         signal(SIGXFSZ, SIG_IGN)
         MemoryRelease.limitArenas()
