@@ -18,7 +18,7 @@ struct PolisenDash: AsyncParsableCommand {
             StandardStreams.error(
                 "Error: unknown subcommand '\(unknown)'. Subcommands: \(subcommandNames.joined(separator: ", "))\n"
                     + "See 'polisen-dash --help'.\n")
-            Glibc.exit(ExitStatus.usage.rawValue)
+            ProcessEnd.exit(ExitStatus.usage.rawValue)
         }
         do {
             var command = try parseAsRoot()
@@ -29,14 +29,17 @@ struct PolisenDash: AsyncParsableCommand {
             }
         } catch let failure as CommandFailure {
             StandardStreams.error("Error: \(TerminalText.sanitize(failure.description))\n")
-            Glibc.exit(failure.status.rawValue)
-        } catch  where isArgumentParserError(error) {
+            ProcessEnd.exit(failure.status.rawValue)
+        } catch let code as ExitCode {
+            ProcessEnd.exit(code.rawValue)  // a status alone: the parser would print nothing either
+        } catch where isArgumentParserError(error) {
             exit(withError: error)  // usage, help and version: the parser's own text
         } catch {
             // Any other error can carry a server's or an event's text: never raw to a terminal.
             StandardStreams.error("Error: \(TerminalText.sanitize("\(error)"))\n")
-            Glibc.exit(exitCode(for: error).rawValue)
+            ProcessEnd.exit(exitCode(for: error).rawValue)
         }
+        ProcessEnd.exit(ExitStatus.ok.rawValue)
     }
 
     /// Errors whose message the argument parser writes (usage, help, version, validation).
