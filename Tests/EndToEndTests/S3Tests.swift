@@ -129,6 +129,42 @@ import Testing
         let stored = try s3.lines(prefix: "legacy/events/")
         #expect(stored.keys.filter { $0.contains("/part-") }.flatMap { stored[$0]! }.count == 200)
     }
+
+    /// A part adopted at start (written by a cycle whose metadata never landed) is taken as
+    /// observed when S3 says it was written (its Last-Modified): a version in the journal
+    /// observed after that write is newer and stored; without the stamp it would be timed by
+    /// the start itself and dropped as older.
+    @Test func anAdoptedPartIsTimedByItsLastModified() throws {
+        let sim = try APISimulator()
+        let s3 = try S3Server()
+        let state = temporaryDirectory()
+        #expect(try poll(sim, s3, state: state).status == 0)
+        func version(_ summary: String) -> String {
+            #"{"id":990000001,"datetime":"2026-05-25 9:00:00 +02:00","name":"n","summary":"\#(summary)","url":"/u","type":"Brand","location":{"name":"Lund","gps":"55.7,13.1"}}"#
+        }
+        let (adopted, journaled) = (version("in the adopted part"), version("observed after it was written"))
+        let file = temporaryDirectory() + "/part.jsonl"
+        try (adopted + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        try s3.put(key: "polisen/events/2026/05/25/part-00000002.jsonl", file: file)
+        let written = Date().timeIntervalSince1970
+        // The journal of this machine for the bucket, holding a version observed 4 s after the write.
+        let dir = state + "/polisen-dash"
+        let ledger = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasPrefix("api-state-") })
+        let journal = dir + "/" + ledger.replacingOccurrences(of: "api-state-", with: "journal-").replacingOccurrences(of: ".json", with: ".jsonl")
+        try (#"{"format":"polisen-dash/journal","version":1}"# + "\n\(written + 4) \(journaled)\n").write(
+            toFile: journal, atomically: true, encoding: .utf8)
+        // Started once that moment has passed (so the start's own time is later still).
+        let deadline = Date().addingTimeInterval(60)
+        while Date().timeIntervalSince1970 < written + 6 {
+            try #require(Date() < deadline)
+            usleep(100_000)
+        }
+        let r = try poll(sim, s3, state: state)
+        #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+        let stored = try s3.lines(prefix: "polisen/events/2026/05/25/")
+        let versions = stored.keys.sorted().flatMap { stored[$0]! }.filter { $0.contains("990000001") }
+        #expect(versions == [adopted, journaled], "\(stored)")
+    }
 }
 
 final class LockedResults: @unchecked Sendable {
