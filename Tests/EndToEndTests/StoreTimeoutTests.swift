@@ -75,4 +75,35 @@ import Testing
         let ids = Set(stored.values.flatMap { $0 }.compactMap { parseJSON($0)?["id"] as? Int })
         #expect(ids == Set(try sim.served().keys))
     }
+
+    /// While the store cannot be reached, a cycle cannot read the store's number: it is
+    /// numbered from the last one this machine knew (kept with the call ledger), and `status`
+    /// says that number as such — never "cycle 1" each time.
+    @Test func aPollWhileTheStoreIsDownIsNumberedFromTheLastKnownCycle() throws {
+        let sim = try APISimulator()
+        let s3 = try S3Server()
+        let proxy = try FaultProxy(targetPort: s3.port)
+        let env = s3.env.merging(["XDG_STATE_HOME": temporaryDirectory()]) { $1 }
+        let store = ["--store", "s3://\(s3.bucket)/polisen", "--s3-endpoint", proxy.endpoint]
+        func poll() throws -> RunResult {
+            try polisenDash(
+                ["poll", "--once", "--api-url", sim.apiURL, "--min-spacing", "0", "--json", "--store-timeout", "2"] + store, env: env)
+        }
+        for n in 1...2 {
+            let r = try poll()
+            #expect(r.status == 0 && parseJSON(r.stdout)?["cycle"] as? Int == n, "\(r.stdout) \(r.stderr)")
+        }
+        try proxy.set(.refuse)
+        for _ in 1...2 {
+            let r = try poll()
+            #expect(r.status != 0)
+            #expect(parseJSON(r.stdout)?["cycle"] as? Int == 3, "\(r.stdout) \(r.stderr)")
+            #expect(!r.stderr.contains("cycle 1 "), "\(r.stderr)")
+        }
+        let status = try polisenDash(["status"] + store, env: env)
+        #expect(status.stdout.contains("last cycle:   2 (as last known here"), "\(status.stdout) \(status.stderr)")
+        try proxy.set(.pass)
+        let back = try poll()
+        #expect(back.status == 0 && parseJSON(back.stdout)?["cycle"] as? Int == 3, "\(back.stdout) \(back.stderr)")
+    }
 }

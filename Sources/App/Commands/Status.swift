@@ -61,6 +61,10 @@ struct Status: AsyncParsableCommand {
         } else if metaError == nil {
             say("metadata:     none yet (no cycle has run)")
         }
+        if meta == nil, metaError != nil, let known = api.lastCycle {
+            // The store did not answer: the number this machine last knew, said as such.
+            say("last cycle:   \(known) (as last known here; the store's metadata could not be read)")
+        }
         if journalPending > 0 { say("waiting:      \(journalPending) fetched event(s) in the journal, not yet stored") }
         say("budget:       \(budget.hourUsed)/\(budget.hourLimit) calls in the last hour, \(budget.dayUsed)/\(budget.dayLimit) in 24 h")
         let wait = budget.nextAllowedAt - now
