@@ -46,6 +46,38 @@ import Testing
         #expect(found > 1000, "the cases should include many matches")
     }
 
+    /// Over a whole buffer the cursor looks for the needle's rarest letter and tries the starts
+    /// just before it; lines with whitespace, marks and two-letter folds before that letter
+    /// still give what folding a copy of each line gives.
+    @Test func anchoringOnTheRarestLetterAgreesWithFoldingACopy() {
+        var rng = SplitMix64(seed: 18_44)
+        var found = 0
+        var anchored = 0
+        for _ in 0..<3000 {
+            let lines = (0..<(1 + Int(rng.next() % 6))).map { _ in Self.text(&rng, Int(rng.next() % 40)) }
+            let from = lines[Int(rng.next() % UInt64(lines.count))]
+            let source = rng.next() % 3 == 0 || from.isEmpty ? Self.text(&rng, 2 + Int(rng.next() % 6)) : from.shuffledSlice(&rng) + from.shuffledSlice(&rng)
+            guard let needle = Self.needle(source) else { continue }
+            let matcher = FoldedMatcher(folded: needle)
+            if FoldedCursor.anchor(of: matcher) > 0 { anchored += 1 }
+            var cursor = FoldedCursor(matcher)
+            let buffer = Array(lines.joined(separator: "\n").utf8)
+            buffer.withUnsafeBufferPointer { all in
+                cursor.reset()
+                var start = 0
+                for line in lines {
+                    let end = start + line.utf8.count
+                    let expected = Self.copyFolded(line, contains: needle)
+                    #expect(cursor.found(in: all, line: start..<end) == expected, "\(line.debugDescription) \(String(decoding: needle, as: UTF8.self).debugDescription)")
+                    if expected { found += 1 }
+                    start = end + 1
+                }
+            }
+        }
+        #expect(found > 400, "the cases should include many matches")
+        #expect(anchored > 1000, "most needles should be looked for by a later letter")
+    }
+
     @Test func swedishLettersMatchInEitherCaseAndWithoutTheirDots() {
         let line = Array(#"{"id":1,"name":"Brand, KÄVLINGE","summary":"Skåne län"}"#.utf8)
         for (text, expected) in [

@@ -48,7 +48,7 @@ struct FoldedMatcher: Sendable, Equatable {
     /// The raw bytes at which a character whose fold holds `c` can start: `c`, its capital,
     /// and the lead bytes of U+00C0…U+017F (0xC3, 0xC4, 0xC5) whose letters fold to something
     /// holding it ("ä" → "a", "æ" → "ae").
-    private static func startBytes(of c: UInt8) -> [UInt8] {
+    static func startBytes(of c: UInt8) -> [UInt8] {
         var starts = [c]
         if c &- 0x61 < 26 { starts.append(c - 0x20) }
         for (k, base) in SearchFold.baseLetters.enumerated()
@@ -138,56 +138,5 @@ struct FoldedMatcher: Sendable, Equatable {
                 }
             }
         }
-    }
-}
-
-/// A `FoldedMatcher` run over the lines of one buffer in order: the next occurrence of each start
-/// byte is found once with memchr over the rest of the buffer and kept, so the buffer is passed
-/// over about once per start byte however many lines it has (a rare byte is looked for once).
-struct FoldedCursor: Sendable {
-    let matcher: FoldedMatcher
-    /// For each start byte, where it next occurs (at or after where it was last looked for);
-    /// -1 before the buffer is searched, `Int.max` when it occurs no more.
-    private var next: [Int]
-
-    init(_ matcher: FoldedMatcher) {
-        self.matcher = matcher
-        next = Array(repeating: -1, count: matcher.starts.count)
-    }
-
-    /// Starts over on a new buffer.
-    mutating func reset() {
-        for s in next.indices { next[s] = -1 }
-    }
-
-    /// Whether the fold of line `line` of `h` contains the needle; lines come in order.
-    mutating func found(in h: UnsafeBufferPointer<UInt8>, line: Range<Int>) -> Bool {
-        let matcher = matcher
-        return matcher.starts.withUnsafeBufferPointer { starts in
-            next.withUnsafeMutableBufferPointer { next in
-                for s in 0..<starts.count {
-                    var p = next[s]
-                    guard p < line.upperBound else { continue }
-                    let byte = starts[s]
-                    if p < line.lowerBound { p = Self.find(byte, in: h, from: line.lowerBound) }
-                    while p < line.upperBound {
-                        if matcher.mayStart(at: p, in: h, end: line.upperBound), matcher.matches(at: p, in: h, end: line.upperBound) {
-                            next[s] = p
-                            return true
-                        }
-                        p = Self.find(byte, in: h, from: p + 1)
-                    }
-                    next[s] = p
-                }
-                return false
-            }
-        }
-    }
-
-    /// Where `byte` next occurs in `h` from `from`; `Int.max` when nowhere.
-    @inline(__always)
-    static func find(_ byte: UInt8, in h: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
-        guard from < h.count, let base = h.baseAddress, let hit = memchr(base + from, Int32(byte), h.count - from) else { return Int.max }
-        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 }
