@@ -169,4 +169,32 @@ import Testing
         #expect(!fds.contains(held), "\(fds)")
         #expect(fds.count <= 4, "\(fds)")
     }
+
+    /// Another thread opening descriptors without FD_CLOEXEC at the moment of the spawn (as
+    /// other tests starting processes do) passes none of them to the command.
+    @Test func aDescriptorOpenedByAnotherThreadDuringTheSpawnIsNotInherited() async throws {
+        let dir = temporaryDirectory()
+        let stop = Mutex(false)
+        let churn = Thread {
+            while !stop.withLock({ $0 }) {
+                let fd = open("\(dir)/churn", O_CREAT | O_WRONLY, 0o600)
+                if fd >= 0 { close(fd) }
+            }
+        }
+        churn.start()
+        defer { stop.withLock { $0 = true } }
+        let rule = try WatchRule(name: "fds", query: "", command: "ls /proc/self/fd >> \(dir)/fds; echo end >> \(dir)/fds")
+        let r = runner([rule], .init(concurrency: 1, queueLimit: 200), Published())
+        r.consume(finished(Array(Self.stored.prefix(100))))
+        await r.drain()
+        // Each listing: 0, 1, 2 and the descriptor ls opens; nothing else, in 100 spawns.
+        var listings: [[Int32]] = [[]]
+        for line in lines("\(dir)/fds") {
+            if line == "end" { listings.append([]) } else if let fd = Int32(line) { listings[listings.count - 1].append(fd) }
+        }
+        listings.removeLast()
+        #expect(listings.count == 100)
+        let leaky = listings.filter { $0.count > 4 }
+        #expect(leaky.isEmpty, "\(leaky.count) of \(listings.count) commands inherited more: \(leaky.prefix(3))")
+    }
 }

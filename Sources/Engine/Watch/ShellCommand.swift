@@ -47,7 +47,15 @@ public enum ShellCommand {
         posix_spawn_file_actions_adddup2(&actions, stdinFD, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, stderrFD, 2)
-        for fd in inheritableDescriptors() { posix_spawn_file_actions_addclose(&actions, fd) }
+        // Every other descriptor is closed in the child. With glibc's closefrom action (2.34+)
+        // race-free; a list made before the spawn misses a descriptor another thread opens
+        // meanwhile without FD_CLOEXEC (seen in the test suite while other tests started
+        // processes), so it is only the fallback.
+        if let closeFrom = Self.addCloseFrom {
+            _ = closeFrom(&actions, 3)
+        } else {
+            for fd in inheritableDescriptors() { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -136,6 +144,13 @@ public enum ShellCommand {
     /// Our descriptors from 3 up that a child would inherit (not close-on-exec): the store
     /// lock, sockets. (posix_spawn's closefrom action is a GNU extension Swift does not see.)
     /// Closing one that is gone by the time the child starts is harmless.
+    /// `posix_spawn_file_actions_addclosefrom_np`, looked up at run time: Swift's Glibc module
+    /// does not declare it.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     private static func inheritableDescriptors() -> [Int32] {
         guard let dir = opendir("/proc/self/fd") else { return [] }
         defer { closedir(dir) }
