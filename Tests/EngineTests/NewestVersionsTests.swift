@@ -86,8 +86,10 @@ import Testing
         ])
         let needle = FoldedNeedle("kÄvLinge")
         let read = try await NewestVersions.search(s, try await s.listParts(date: nil), filter: SearchFilter(text: needle))
-        #expect(Set(read.versions.byID.filter { $0.value.value != nil }.keys) == [2, 3, 4])
-        #expect(read.versions[1]?.value == nil && read.versions[1]?.count == 2)
+        #expect(Set(read.versions.byID.keys) == [2, 3, 4])
+        // Id 1's newest version cannot match: it is left out, and hides the older one that did.
+        #expect(read.versions[1] == nil)
+        #expect(read.versions[3]?.count == 2)
         #expect(read.problems.count == 1 && read.problems.first?.contains("part-00000002.jsonl: line 3") == true)
         let replay = try await StoreReader(store: s).events(from: nil, to: nil, containing: "KÄVLINGE")
         #expect(replay.entries.map(\.event.id).sorted() == [2, 3, 4])
@@ -100,5 +102,42 @@ import Testing
         #expect(!n.found(in: Array("asa ol".utf8)[...]))
         #expect(!n.found(in: Array("åsa ö".utf8)[...]))
         #expect(FoldedNeedle("").found(in: Array("".utf8)[...]))
+    }
+}
+
+/// The search's table keeps, of each id, what `NewestVersions.offer` keeps: the version of the
+/// highest rank, the later of equal ones, and how many there were; it hands over the ids whose
+/// newest version may match.
+@Suite struct SearchTableTests {
+    @Test func itAgreesWithOfferingToNewestVersions() {
+        var rng = SplitMix64(seed: 18_45)
+        for round in 0..<40 {
+            // Dense, strided (by powers of two, which share their low bits) and extreme ids,
+            // many offered more than once, so the table grows and probes.
+            let stride = [1, 3, 1 << 12, 1 << 17, 1 << 20, 1 << 40][round % 6]
+            var table = SearchTable(capacity: 16)
+            var reference = NewestVersions<[UInt8]?>()
+            for n in 0..<(200 + Int(rng.next() % 3000)) {
+                let id: Int =
+                    switch rng.next() % 20 {
+                    case 0: Int.min
+                    case 1: -Int(rng.next() % 50)
+                    case 2: Int.max - Int(rng.next() % 5)
+                    default: 1_000_000 + Int(rng.next() % 2000) * stride
+                    }
+                let part = PartRef(date: LocalDate(year: 2025, month: 1, day: 1 + Int(rng.next() % 3)), cycle: Int(rng.next() % 4))
+                let line: [UInt8]? = rng.next() % 3 == 0 ? Array("\(n)".utf8) : nil
+                table.offer(id: id, rank: PartRank(part), line: line)
+                reference.offer(id: id, rank: PartRank(part)) { line }
+            }
+            let got = table.versions()
+            let expected = reference.byID.filter { $0.value.value != nil }
+            #expect(got.count == expected.count, "round \(round)")
+            for (id, version) in expected {
+                #expect(got[id]?.value == version.value, "round \(round) id \(id)")
+                #expect(got[id]?.count == version.count, "round \(round) id \(id)")
+            }
+            #expect(table.count + (reference.byID[Int.min] == nil ? 0 : 1) == reference.count, "round \(round)")
+        }
     }
 }

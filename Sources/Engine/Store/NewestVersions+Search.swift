@@ -3,14 +3,14 @@
 #endif
 
 extension NewestVersions where Value == [UInt8]? {
-    /// The newest version of each id among `parts`, keeping the line only where `filter` says
-    /// it may hold what is searched for (`PartSearch`): a year-wide `replay --grep` or
-    /// `--query`, searched at nearly the speed of grep.
+    /// The newest version of each id among `parts` whose line `filter` says may hold what is
+    /// searched for (`PartSearch`); the ids whose newest version cannot are left out. A
+    /// year-wide `replay --grep` or `--query`, searched at nearly the speed of grep.
     static func search(
         _ store: any EventStore, _ parts: [PartRef], progress: (@Sendable (Int, Int) -> Void)? = nil,
         filter: SearchFilter
     ) async throws -> (versions: NewestVersions, problems: [String]) {
-        var versions = NewestVersions()
+        var table = SearchTable()
         var problems: [String] = []
         let location = store.location
         // The files are scanned where they are read (by the store's reading threads); here
@@ -32,16 +32,14 @@ extension NewestVersions where Value == [UInt8]? {
             var next = kept.next()
             for (j, id) in found.ids.enumerated() {
                 if let (k, line) = next, k == j {
-                    versions.offer(id: id, rank: rank) { line }
+                    table.offer(id: id, rank: rank, line: line)
                     next = kept.next()
                 } else {
-                    versions.offer(id: id, rank: rank) { nil }
+                    table.offer(id: id, rank: rank, line: nil)
                 }
             }
-            // Room for all the ids at the rate of the first files: no rehashing as the table grows.
-            if i == 7 && parts.count > 16 { versions.reserveCapacity(versions.count / 8 * parts.count) }
         }
-        return (versions, problems)
+        return (table.versions(), problems)
     }
 }
 

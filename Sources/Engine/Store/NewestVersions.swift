@@ -38,6 +38,11 @@ public struct NewestVersions<Value: Sendable>: Sendable {
 
     mutating func reserveCapacity(_ n: Int) { byID.reserveCapacity(n) }
 
+    /// Sets the newest version of `id` as read elsewhere (`SearchTable`).
+    mutating func insert(id: Int, rank: PartRank, value: Value, count: Int) {
+        byID[id] = Version(rank: rank, value: value, count: count)
+    }
+
     /// Offers every event of one scanned part.
     mutating func offer(_ part: PartRef, _ scan: ScanResult, _ value: (ScanResult, ScannedEvent) -> Value) {
         let rank = PartRank(part)

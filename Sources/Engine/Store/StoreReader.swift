@@ -130,5 +130,7 @@ struct PartRank: Comparable {
         key = ours << 62 | UInt64(clamping: min(max(number, 0), (1 << 42) - 1)) << 20 | days
     }
 
+    init(key: UInt64) { self.key = key }
+
     static func < (a: PartRank, b: PartRank) -> Bool { a.key < b.key }
 }
