@@ -33,7 +33,12 @@ struct PolisenDash: AsyncParsableCommand {
         } catch let code as ExitCode {
             ProcessEnd.exit(code.rawValue)  // a status alone: the parser would print nothing either
         } catch where isArgumentParserError(error) {
-            exit(withError: error)  // usage, help and version: the parser's own text
+            // Usage, help and version: the parser's own text, where its exit(withError:) puts it.
+            let text = fullMessage(for: error), code = exitCode(for: error)
+            if !text.isEmpty {
+                if code == .success { print(text) } else { StandardStreams.error(text + "\n") }
+            }
+            ProcessEnd.exit(code.rawValue)
         } catch {
             // Any other error can carry a server's or an event's text: never raw to a terminal.
             StandardStreams.error("Error: \(TerminalText.sanitize("\(error)"))\n")
