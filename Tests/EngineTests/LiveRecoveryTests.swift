@@ -12,6 +12,7 @@ final class FlakyStore: EventStore {
     let inner: MemoryStore
     private struct State {
         var failMetadataWrites = 0
+        var lateLandingMetadataWrites = 0
         var lateLandingPartWrites = 0
         var partWrites: [(PartRef, [UInt8])] = []
     }
@@ -20,6 +21,8 @@ final class FlakyStore: EventStore {
 
     /// The next `n` metadata writes fail (nothing is written).
     func failMetadataWrites(_ n: Int) { state.withLock { $0.failMetadataWrites = n } }
+    /// The next `n` metadata writes land, and then report a timeout.
+    func landMetadataWritesLate(_ n: Int) { state.withLock { $0.lateLandingMetadataWrites = n } }
     /// The next `n` part writes land, and then report a timeout.
     func landPartWritesLate(_ n: Int) { state.withLock { $0.lateLandingPartWrites = n } }
     /// Every part write asked for, in order (also the refused ones).
@@ -43,7 +46,12 @@ final class FlakyStore: EventStore {
             return s.failMetadataWrites > 0
         }
         if fail { throw StoreError.io("s3 PUT metadata.json: HTTP 500: InternalError (test)") }
+        let late = state.withLock { s in
+            defer { s.lateLandingMetadataWrites = max(0, s.lateLandingMetadataWrites - 1) }
+            return s.lateLandingMetadataWrites > 0
+        }
         try await inner.writeMetadata(bytes, expecting: expecting)
+        if late { throw StoreError.io("s3 PUT metadata.json: timed out after 30 s (store_timeout 30 s) (test)") }
     }
     func setAsideMetadata(suffix: String) async throws -> String { try await inner.setAsideMetadata(suffix: suffix) }
     func writePart(_ part: PartRef, _ bytes: [UInt8]) async throws {
@@ -102,10 +110,13 @@ final class FlakyStore: EventStore {
         case metadataWriteFails
         /// A part write times out at the client, and the server carries it out.
         case partWriteTimesOutButLands
+        /// The metadata write (the commit) times out at the client, and the server carries it out.
+        case metadataWriteTimesOutButLands
     }
 
     static let cases: [(Fault, Bool)] = [
         (.metadataWriteFails, false), (.metadataWriteFails, true), (.partWriteTimesOutButLands, true),
+        (.metadataWriteTimesOutButLands, true),
     ]
 
     @Test(arguments: cases)
@@ -124,10 +135,11 @@ final class FlakyStore: EventStore {
         switch fault {
         case .metadataWriteFails: store.failMetadataWrites(1)
         case .partWriteTimesOutButLands: store.landPartWritesLate(1)
+        case .metadataWriteTimesOutButLands: store.landMetadataWritesLate(1)
         }
         respond(h, [x, y])
         let failed = await h.cycle(p)
-        let stage = fault == .metadataWriteFails ? "update_metadata" : "save_events"
+        let stage = fault == .partWriteTimesOutButLands ? "save_events" : "update_metadata"
         #expect(failed.outcome == .failed && failed.error?.contains(stage) == true, "\(failed.summaryLine)")
 
         var reports: [CycleReport] = []
@@ -153,8 +165,18 @@ final class FlakyStore: EventStore {
         // Every stored event reached the engine's stream once (the failed cycle's with a later one).
         await p.finishEvents()
         var announced: [Int] = []
-        for await e in stream { if case .cycleFinished(_, let s) = e { announced += s.map(\.id) } }
+        var perCycle: [Int: [StoredEvent]] = [:]
+        for await e in stream {
+            if case .cycleFinished(let r, let s) = e {
+                announced += s.map(\.id)
+                perCycle[r.cycle, default: []] += s
+            }
+        }
         #expect(announced.sorted() == [1, 2, 3], "\(announced)")
+        // The failed cycle's event (y, new) reaches the stream as new: with that cycle on a local
+        // store (its writes are done), with the next one on an object store (which settles them).
+        let carrier = shared ? try #require(reports.first).cycle : failed.cycle
+        #expect(perCycle[carrier]?.map(\.id) == [2] && perCycle[carrier]?.first?.isNew == true, "\(perCycle)")
     }
 
     /// A restart during a store outage cannot read the store's cycle number: its failed

@@ -135,7 +135,7 @@ extension Poller {
         emit(.phase(.saving))
         let saveTimer = stopwatch()
         do {
-            try recordSent(cycle: cycle, partitions)
+            try recordSent(cycle: cycle, partitions, newIDs: Set(c.new.map(\.id)))
         } catch {
             book.report.stages.saveEventsMs = saveTimer.elapsedMs
             book.failCycle(.saveEvents, "save_events: recording the part writes in \(journal.sentParts.path)", error)

@@ -90,6 +90,7 @@ extension Poller {
         report.notices += loaded.problems
         let (record, problem) = journal.sentParts.load(now: clock.now())
         sent = record
+        sentNewIDs = nil
         if let problem { report.notices.append(problem) }
         if loaded.needsSave {
             // What was read from a kept-aside or legacy file is made durable under the journal's name.

@@ -27,6 +27,8 @@ public actor Poller {
     var pending: [Int: JournalEntry] = [:]
     /// Part writes sent to an object store and not yet settled, as on disk (see `SentParts`).
     var sent: SentParts?
+    /// Which events of `sent` were new (nil when the record was read back at start).
+    var sentNewIDs: Set<Int>?
     /// `open` has finished (metadata loaded, crash leftovers repaired). Cleared again after a
     /// cycle on an object store failed between its part writes and its commit
     /// (`settleBeforeNextCycle`).
