@@ -9,17 +9,23 @@
 /// pages then stay mapped for the life of the process although nothing reads them again.
 /// Unmapping them gives them back to the page cache, where they stay; a later read faults the
 /// page in again from there, so it is safe for any mapping whose pages are all still the file's
-/// own (a read-only private mapping with no anonymous, i.e. copied-on-write, page: never the
-/// relocated `.data.rel.ro` that RELRO made read-only).
+/// own: a read-only private mapping with no copied-on-write page, neither in memory
+/// (`Anonymous`) nor swapped out (`Swap`) — never the relocated `.data.rel.ro` that RELRO made
+/// read-only, whose pages would come back as the file's unrelocated bytes.
+///
+/// Only the mappings of the program and of the libraries loaded with it are given back: the
+/// loader never unmaps those, so while one thread releases, no other thread can have unmapped
+/// such a range and reused its addresses (`madvise` would then empty someone's fresh memory).
+/// Which they are is read at the first release, which `main` makes before any thread starts.
 public enum CleanFilePages {
-    /// Unmaps every page of every read-only private file mapping that holds no written page.
-    /// Returns the kilobytes that were resident in them (0 where /proc is not there).
+    /// Unmaps every page of every read-only private mapping of a loaded object that holds no
+    /// written page. Returns the kilobytes that were resident in them (0 where /proc is not there).
     @discardableResult
     public static func release() -> Int {
         #if os(Linux)
             guard let smaps = readSmaps() else { return 0 }
             var released = 0
-            for mapping in droppable(in: smaps) {
+            for mapping in droppable(in: smaps, within: startObjects) {
                 guard let address = UnsafeMutableRawPointer(bitPattern: mapping.start) else { continue }
                 if madvise(address, Int(mapping.end - mapping.start), MADV_DONTNEED) == 0 { released += mapping.residentKB }
             }
@@ -34,60 +40,101 @@ public enum CleanFilePages {
         var residentKB: Int
     }
 
+    #if os(Linux)
+        /// The address ranges of the objects loaded when the first release ran (lazily, once).
+        private static let startObjects: [Range<UInt>] = readSmaps().map { loadedObjects(in: $0) } ?? []
+    #endif
+
+    /// The address ranges of every mapping of a file that has executable code mapped (the
+    /// program and its libraries; not data files mapped for reading, which can be unmapped).
+    static func loadedObjects(in smaps: [UInt8]) -> [Range<UInt>] {
+        let entries = parse(smaps)
+        let objects = Set(entries.filter { $0.isFile && $0.executable && $0.inode != 0 }.map(\.file))
+        return entries.filter { $0.isFile && objects.contains($0.file) }.map { $0.start..<$0.end }
+    }
+
     /// The mappings of an smaps text that are safe to drop: read-only (no `w`), private (`p`),
-    /// backed by a file (a path starting with `/`), with `Anonymous: 0 kB`, and resident.
-    /// One pass over the bytes without allocating per line: it runs every few seconds.
-    static func droppable(in smaps: [UInt8]) -> [Mapping] {
+    /// backed by a file (a path starting with `/`) and lying within one of `objects`, with
+    /// `Anonymous: 0 kB` and `Swap: 0 kB` (a missing line is not zero), and resident.
+    static func droppable(in smaps: [UInt8], within objects: [Range<UInt>]) -> [Mapping] {
+        parse(smaps).compactMap { e in
+            guard e.isFile, e.readOnlyPrivate, e.anonymousKB == 0, e.swapKB == 0, e.residentKB > 0,
+                objects.contains(where: { $0.lowerBound <= e.start && e.end <= $0.upperBound })
+            else { return nil }
+            return Mapping(start: e.start, end: e.end, residentKB: e.residentKB)
+        }
+    }
+
+    struct Entry {
+        var start: UInt = 0, end: UInt = 0
+        var readOnlyPrivate = false, executable = false, isFile = false
+        var device: UInt = 0, inode: UInt = 0
+        var residentKB = -1, anonymousKB = -1, swapKB = -1
+        var file: FileKey { FileKey(device: device, inode: inode) }
+    }
+
+    struct FileKey: Hashable { var device: UInt, inode: UInt }
+
+    /// One pass over the bytes, nothing allocated per line: it runs every few seconds.
+    static func parse(_ smaps: [UInt8]) -> [Entry] {
         smaps.withUnsafeBufferPointer { text in
-            var result: [Mapping] = []
-            var current = Mapping(start: 0, end: 0, residentKB: 0)
-            var candidate = false, anonymousKB = -1
-            func finish() {
-                if candidate, anonymousKB == 0, current.residentKB > 0 { result.append(current) }
-            }
+            var result: [Entry] = []
+            var current: Entry?
             var i = 0
             let n = text.count
             while i < n {
                 let first = text[i]
                 if first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") {
-                    // "Key:   value kB"; only two keys matter.
+                    // "Key:   value kB"; three keys matter.
                     if matches(text, i, "Rss:") {
-                        current.residentKB = number(text, from: i + 4)
+                        current?.residentKB = number(text, from: i + 4)
                     } else if matches(text, i, "Anonymous:") {
-                        anonymousKB = number(text, from: i + 10)
+                        current?.anonymousKB = number(text, from: i + 10)
+                    } else if matches(text, i, "Swap:") {
+                        current?.swapKB = number(text, from: i + 5)
                     }
                 } else {
                     // A mapping's header: start-end perms offset dev inode [path]
-                    finish()
-                    candidate = false
-                    anonymousKB = -1
-                    var j = i
-                    let start = hex(text, &j)
-                    if j < n, text[j] == UInt8(ascii: "-") {
-                        j += 1
-                        let end = hex(text, &j)
-                        if end > start, j + 5 < n {
-                            current = Mapping(start: start, end: end, residentKB: 0)
-                            let perms = (text[j + 1], text[j + 2], text[j + 4])
-                            // The path is the sixth field (after padding); only a file's begins with "/".
-                            var fields = 1, k = j + 1
-                            while k < n, text[k] != UInt8(ascii: "\n"), fields < 5 {
-                                if text[k] == UInt8(ascii: " ") { fields += 1 }
-                                k += 1
-                            }
-                            while k < n, text[k] == UInt8(ascii: " ") { k += 1 }
-                            candidate =
-                                perms == (UInt8(ascii: "r"), UInt8(ascii: "-"), UInt8(ascii: "p"))
-                                && k < n && text[k] == UInt8(ascii: "/")
-                        }
-                    }
+                    if let done = current { result.append(done) }
+                    current = header(text, at: i)
                 }
                 while i < n, text[i] != UInt8(ascii: "\n") { i += 1 }
                 i += 1
             }
-            finish()
+            if let done = current { result.append(done) }
             return result
         }
+    }
+
+    private static func header(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Entry? {
+        let n = text.count
+        var j = i
+        var e = Entry()
+        e.start = hex(text, &j)
+        guard j < n, text[j] == UInt8(ascii: "-") else { return nil }
+        j += 1
+        e.end = hex(text, &j)
+        guard e.end > e.start, j + 5 < n else { return nil }
+        let (r, w, x, p) = (text[j + 1], text[j + 2], text[j + 3], text[j + 4])
+        e.readOnlyPrivate = r == UInt8(ascii: "r") && w == UInt8(ascii: "-") && p == UInt8(ascii: "p")
+        e.executable = x == UInt8(ascii: "x")
+        // Then offset, device, inode, and after padding the path; only a file's begins with "/".
+        var k = j + 5
+        for field in 0..<2 {
+            while k < n, text[k] == UInt8(ascii: " ") { k += 1 }
+            while k < n, text[k] != UInt8(ascii: " "), text[k] != UInt8(ascii: "\n") {
+                if field == 1 { e.device = e.device &* 131 &+ UInt(text[k]) }  // "fe:00", as a key
+                k += 1
+            }
+        }
+        while k < n, text[k] == UInt8(ascii: " ") { k += 1 }
+        while k < n, text[k] >= UInt8(ascii: "0"), text[k] <= UInt8(ascii: "9") {
+            e.inode = e.inode &* 10 &+ UInt(text[k] - UInt8(ascii: "0"))
+            k += 1
+        }
+        while k < n, text[k] == UInt8(ascii: " ") { k += 1 }
+        e.isFile = k < n && text[k] == UInt8(ascii: "/")
+        return e
     }
 
     private static func matches(_ text: UnsafeBufferPointer<UInt8>, _ at: Int, _ key: StaticString) -> Bool {
