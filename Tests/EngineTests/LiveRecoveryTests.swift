@@ -179,6 +179,35 @@ final class FlakyStore: EventStore {
         #expect(perCycle[carrier]?.map(\.id) == [2] && perCycle[carrier]?.first?.isNew == true, "\(perCycle)")
     }
 
+    /// The cycle number kept in the API state file (what `status` and an outage's attempts go
+    /// by when the store cannot be read) is a committed one: not the number of a cycle whose
+    /// commit failed, which the next cycle may take again.
+    @Test func theRememberedCycleNumberIsACommittedOne() async throws {
+        let h = Harness()
+        let mem = MemoryStore(shared: true)
+        let store = FlakyStore(mem)
+        let p = try poller(h, store)
+        try await p.open()
+        let stateFile = APIStateFile(path: "\(h.root)/api-state.json")
+        respond(h, [line(1, day1, "x")])
+        #expect(await h.cycle(p).outcome == .ok)
+        #expect(try stateFile.load().lastCycle == 1)
+
+        h.clock.advance(by: 1800)
+        store.failMetadataWrites(1)
+        respond(h, [line(1, day1, "x"), line(2, day2, "y")])
+        let failed = await h.cycle(p)
+        #expect(failed.outcome == .failed && failed.cycle == 2, "\(failed.summaryLine)")
+        #expect(try stateFile.load().lastCycle == 1)
+
+        h.clock.advance(by: 1800)
+        respond(h, [line(1, day1, "x"), line(2, day2, "y")])
+        let next = await h.cycle(p)
+        #expect(next.outcome == .ok, "\(next.summaryLine)")
+        let committed = try Metadata.decode(try #require(try await mem.readMetadata()).bytes).lastCycle
+        #expect(try stateFile.load().lastCycle == committed)
+    }
+
     /// A restart during a store outage cannot read the store's cycle number: its failed
     /// attempts carry the last number this machine knew + 1, never "cycle 1" each time.
     @Test func attemptsDuringAnOutageSinceTheStartAreNumberedFromTheLastKnownCycle() async throws {

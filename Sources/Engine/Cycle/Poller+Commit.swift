@@ -252,7 +252,6 @@ extension Poller {
             journal.clear()
         }
         report.journalPending = pending.count
-        rememberLastCycle()
         if var meta = metadata, meta.reports.last?.cycle == report.cycle {
             // Keep the finished timings for the history (written with the next update).
             meta.reports[meta.reports.count - 1] = report

@@ -157,6 +157,7 @@ extension Poller {
         }
         metadataFromOpen = true
         opened = true
+        rememberLastCycle(meta.lastCycle)
         settledEvents += report.settledEvents
     }
 

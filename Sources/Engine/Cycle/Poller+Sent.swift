@@ -15,8 +15,10 @@ extension Poller {
         sentNewIDs = newIDs
     }
 
-    /// Metadata naming `meta.lastCycle` has landed: writes of that cycle or before are settled.
+    /// Metadata naming `meta.lastCycle` has landed: writes of that cycle or before are settled,
+    /// and the number is remembered.
     func metadataLanded(_ meta: Metadata) {
+        rememberLastCycle(meta.lastCycle)
         guard let record = sent, meta.lastCycle >= record.cycle else { return }
         dropSentParts()
     }

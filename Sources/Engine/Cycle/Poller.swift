@@ -154,11 +154,12 @@ public actor Poller {
     /// outage are not all "cycle 1".
     var knownLastCycle: Int { metadata?.lastCycle ?? apiState.lastCycle ?? 0 }
 
-    /// Keeps the metadata's cycle number in the API state file when it moved (one small local
-    /// write per cycle).
-    func rememberLastCycle() {
+    /// Keeps a committed cycle number (metadata that landed, or was read at open) in the API
+    /// state file when it moved (one small local write per cycle). Never the number `metadata`
+    /// holds after a failed commit: that one was not committed.
+    func rememberLastCycle(_ n: Int) {
         // Not while stopped: `reset-404` may have just cleared the stop in the file.
-        guard let n = metadata?.lastCycle, n != apiState.lastCycle, apiState.stopped == nil else { return }
+        guard n != apiState.lastCycle, apiState.stopped == nil else { return }
         apiState.lastCycle = n
         try? apiStateFile.save(apiState)
     }
