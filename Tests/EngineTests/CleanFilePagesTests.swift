@@ -58,7 +58,7 @@ import Testing
         Swap:                  0 kB
         """
 
-    static var text: [UInt8] { Array(smaps.utf8) }
+    static var text: [CleanFilePages.Entry] { CleanFilePages.parse(Array(smaps.utf8)) }
 
     @Test func theLoadedObjectsAreTheFilesWithCodeMapped() {
         let objects = CleanFilePages.loadedObjects(in: Self.text)
@@ -97,11 +97,11 @@ import Testing
         // An smaps from a kernel that did not say: unknown is not zero.
         let everything = [UInt(0)..<UInt.max]
         let noAnonymous = "7f0000000000-7f0000100000 r-xp 00000000 fe:00 456 /usr/lib/libx.so\nRss: 64 kB\nSwap: 0 kB\n"
-        #expect(CleanFilePages.droppable(in: Array(noAnonymous.utf8), within: everything).isEmpty)
+        #expect(CleanFilePages.droppable(in: CleanFilePages.parse(Array(noAnonymous.utf8)), within: everything).isEmpty)
         let noSwap = "7f0000000000-7f0000100000 r-xp 00000000 fe:00 456 /usr/lib/libx.so\nRss: 64 kB\nAnonymous: 0 kB\n"
-        #expect(CleanFilePages.droppable(in: Array(noSwap.utf8), within: everything).isEmpty)
+        #expect(CleanFilePages.droppable(in: CleanFilePages.parse(Array(noSwap.utf8)), within: everything).isEmpty)
         let both = noSwap + "Swap: 0 kB\n"
-        #expect(CleanFilePages.droppable(in: Array(both.utf8), within: everything).count == 1)
+        #expect(CleanFilePages.droppable(in: CleanFilePages.parse(Array(both.utf8)), within: everything).count == 1)
     }
 
     #if os(Linux)

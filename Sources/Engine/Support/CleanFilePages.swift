@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import Synchronization
 
 /// Most of this process's resident memory is pages of files mapped read-only: the binary's
 /// code and those of the ~40 shared libraries libcurl brings (libcrypto, gnutls, krb5, ldap...).
@@ -24,8 +25,13 @@ public enum CleanFilePages {
     public static func release() -> Int {
         #if os(Linux)
             guard let smaps = readSmaps() else { return 0 }
+            let entries = parse(smaps)
+            let objects = startObjects.withLock { known in
+                if known == nil { known = loadedObjects(in: entries) }
+                return known ?? []
+            }
             var released = 0
-            for mapping in droppable(in: smaps, within: startObjects) {
+            for mapping in droppable(in: entries, within: objects) {
                 guard let address = UnsafeMutableRawPointer(bitPattern: mapping.start) else { continue }
                 if madvise(address, Int(mapping.end - mapping.start), MADV_DONTNEED) == 0 { released += mapping.residentKB }
             }
@@ -35,29 +41,27 @@ public enum CleanFilePages {
         #endif
     }
 
+    /// The address ranges of the objects loaded when the first release ran.
+    private static let startObjects = Mutex<[Range<UInt>]?>(nil)
+
     struct Mapping: Equatable {
         var start: UInt, end: UInt
         var residentKB: Int
     }
 
-    #if os(Linux)
-        /// The address ranges of the objects loaded when the first release ran (lazily, once).
-        private static let startObjects: [Range<UInt>] = readSmaps().map { loadedObjects(in: $0) } ?? []
-    #endif
-
     /// The address ranges of every mapping of a file that has executable code mapped (the
     /// program and its libraries; not data files mapped for reading, which can be unmapped).
-    static func loadedObjects(in smaps: [UInt8]) -> [Range<UInt>] {
-        let entries = parse(smaps)
-        let objects = Set(entries.filter { $0.isFile && $0.executable && $0.inode != 0 }.map(\.file))
-        return entries.filter { $0.isFile && objects.contains($0.file) }.map { $0.start..<$0.end }
+    static func loadedObjects(in entries: [Entry]) -> [Range<UInt>] {
+        // A few dozen files: a list is enough.
+        let objects = entries.filter { $0.isFile && $0.executable && $0.inode != 0 }.map(\.file)
+        return entries.filter { e in e.isFile && objects.contains(e.file) }.map { $0.start..<$0.end }
     }
 
     /// The mappings of an smaps text that are safe to drop: read-only (no `w`), private (`p`),
     /// backed by a file (a path starting with `/`) and lying within one of `objects`, with
     /// `Anonymous: 0 kB` and `Swap: 0 kB` (a missing line is not zero), and resident.
-    static func droppable(in smaps: [UInt8], within objects: [Range<UInt>]) -> [Mapping] {
-        parse(smaps).compactMap { e in
+    static func droppable(in entries: [Entry], within objects: [Range<UInt>]) -> [Mapping] {
+        entries.compactMap { e in
             guard e.isFile, e.readOnlyPrivate, e.anonymousKB == 0, e.swapKB == 0, e.residentKB > 0,
                 objects.contains(where: { $0.lowerBound <= e.start && e.end <= $0.upperBound })
             else { return nil }
@@ -73,7 +77,7 @@ public enum CleanFilePages {
         var file: FileKey { FileKey(device: device, inode: inode) }
     }
 
-    struct FileKey: Hashable { var device: UInt, inode: UInt }
+    struct FileKey: Equatable { var device: UInt, inode: UInt }
 
     /// One pass over the bytes, nothing allocated per line: it runs every few seconds.
     static func parse(_ smaps: [UInt8]) -> [Entry] {
