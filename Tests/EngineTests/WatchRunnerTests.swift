@@ -175,14 +175,21 @@ import Testing
     @Test func aDescriptorOpenedByAnotherThreadDuringTheSpawnIsNotInherited() async throws {
         let dir = temporaryDirectory()
         let stop = Mutex(false)
+        let ended = DispatchSemaphore(value: 0)
+        // Opens without O_CLOEXEC on purpose (what the spawn must not pass on); joined before
+        // the test ends, so it never opens descriptors while other tests run.
         let churn = Thread {
             while !stop.withLock({ $0 }) {
                 let fd = open("\(dir)/churn", O_CREAT | O_WRONLY, 0o600)
                 if fd >= 0 { close(fd) }
             }
+            ended.signal()
         }
         churn.start()
-        defer { stop.withLock { $0 = true } }
+        defer {
+            stop.withLock { $0 = true }
+            #expect(ended.wait(timeout: .now() + 60) == .success, "the churn thread did not end")
+        }
         let rule = try WatchRule(name: "fds", query: "", command: "ls /proc/self/fd >> \(dir)/fds; echo end >> \(dir)/fds")
         let r = runner([rule], .init(concurrency: 1, queueLimit: 200), Published())
         r.consume(finished(Array(Self.stored.prefix(100))))

@@ -50,10 +50,9 @@ public enum ShellCommand {
         // Every other descriptor is closed in the child. With glibc's closefrom action (2.34+)
         // race-free; a list made before the spawn misses a descriptor another thread opens
         // meanwhile without FD_CLOEXEC (seen in the test suite while other tests started
-        // processes), so it is only the fallback.
-        if let closeFrom = Self.addCloseFrom {
-            _ = closeFrom(&actions, 3)
-        } else {
+        // processes), so it is only the fallback (also when the action could not be added).
+        let closesFrom3 = Self.addCloseFrom.map { $0(&actions, 3) == 0 } ?? false
+        if !closesFrom3 {
             for fd in inheritableDescriptors() { posix_spawn_file_actions_addclose(&actions, fd) }
         }
 
