@@ -187,6 +187,23 @@ func compactLines(_ fixture: String) throws -> [Int: String] {
         #expect(try FileManager.default.contentsOfDirectory(atPath: h.root).filter { $0.contains(".tmp-") }.isEmpty)
     }
 
+    /// `poll --once` opens a local store while the same cycle's fetch writes the journal and
+    /// the call ledger into that folder: a sweep that took this process's own temp file for a
+    /// leftover failed that write and the cycle (exit 1, "removed 1 unfinished temp file(s)").
+    @Test func aWriteInProgressIsNoLeftover() async throws {
+        let h = Harness()
+        try FileIO.makeDirectories("\(h.root)/events/2026/08/22")
+        let ours = [".journal.jsonl.tmp-\(getpid())-7", "events/2026/08/22/.part-00000001.jsonl.tmp-\(getpid())-8"]
+        let dead = [".api-state.json.tmp-999999-9", "events/2026/08/22/.part-00000002.jsonl.tmp-999999-10"]
+        for n in ours + dead { _ = FileManager.default.createFile(atPath: "\(h.root)/\(n)", contents: Data("x".utf8)) }
+        // The journal's sweep (its own names: the api-state leftover), then the store's (the part's).
+        #expect(ResponseJournal(path: "\(h.root)/journal.jsonl").removeTemporaries(alsoFor: ["\(h.root)/api-state.json"]) == 1)
+        #expect(try await LocalStore(root: h.root).removeTemporaries() == 1)
+        for n in ours { #expect(FileManager.default.fileExists(atPath: "\(h.root)/\(n)"), "\(n)") }
+        for n in dead { #expect(!FileManager.default.fileExists(atPath: "\(h.root)/\(n)"), "\(n)") }
+        #expect(FileIO.isLeftoverTemp(".x.tmp-") && !FileIO.isLeftoverTemp("x.jsonl"))
+    }
+
     @Test func aFullJournalSaysSoAndKeepsWhatItHas() async throws {
         var h = Harness()
         h.config.journalLimitBytes = 300_000  // room for one window (~175 KB), not two

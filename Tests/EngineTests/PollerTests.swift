@@ -284,7 +284,7 @@ import Testing
         let h = Harness()
         let dir = "\(h.root)/events/2026/08/22"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: "\(dir)/.part-00000001.jsonl.tmp-1-2", contents: Data("{\"id\":".utf8))
+        _ = FileManager.default.createFile(atPath: "\(dir)/.part-00000001.jsonl.tmp-999999-2", contents: Data("{\"id\":".utf8))
         _ = try await h.poller()
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }

@@ -162,6 +162,16 @@ public enum FileIO {
     /// Whether a leftover temp file of `atomicWrite` (a crash mid-write).
     public static func isTempName(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
 
+    /// A temp file of `atomicWrite` whose writer is gone: only such a one is an interrupted
+    /// write's leftover. One whose writer still runs (this process included: a store is opened
+    /// while the same cycle's fetch writes the journal beside it) is a write in progress, and
+    /// removing it would fail that write. A name without a pid counts as a leftover.
+    public static func isLeftoverTemp(_ name: String) -> Bool {
+        guard isTempName(name), let marker = name.firstRange(of: ".tmp-") else { return false }
+        guard let pid = Int32(name[marker.upperBound...].prefix { $0.isNumber }), pid > 0 else { return true }
+        return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+    }
+
     public static func dirname(of path: String) -> String {
         guard let i = path.lastIndex(of: "/") else { return "." }
         return i == path.startIndex ? "/" : String(path[..<i])

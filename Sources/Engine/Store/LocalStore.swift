@@ -79,7 +79,7 @@ public struct LocalStore: EventStore {
         func sweep(_ dir: String, depth: Int) {
             for name in FileIO.list(dir) {
                 let path = "\(dir)/\(name)"
-                if FileIO.isTempName(name) {
+                if FileIO.isLeftoverTemp(name) {
                     FileIO.remove(path)
                     removed += 1
                 } else if depth > 0 && FileIO.isDirectory(path) {

@@ -211,10 +211,8 @@ public struct ResponseJournal: Sendable {
         let dir = FileIO.dirname(of: path)
         let names = Set(([path, sentParts.path] + (legacyPath.map { [$0] } ?? []) + others).map { FileIO.basename(of: $0) })
         var removed = 0
-        for name in FileIO.list(dir) where FileIO.isTempName(name) {
-            guard let owner = names.first(where: { name.hasPrefix(".\($0).tmp-") }) else { continue }
-            let pid = Int32(name.dropFirst(owner.count + 6).prefix { $0.isNumber }) ?? 0
-            if pid > 0 && pid != getpid() && kill(pid, 0) == 0 { continue }
+        for name in FileIO.list(dir) where FileIO.isLeftoverTemp(name) {
+            guard names.contains(where: { name.hasPrefix(".\($0).tmp-") }) else { continue }
             FileIO.remove("\(dir)/\(name)")
             removed += 1
         }
