@@ -176,26 +176,7 @@ public enum CleanFilePages {
     }
 
     #if os(Linux)
-        private static func readSmaps() -> [UInt8]? {
-            let fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return nil }
-            defer { close(fd) }
-            var capacity = 512 * 1024, count = 0
-            guard var buffer = malloc(capacity) else { return nil }
-            defer { free(buffer) }
-            while true {
-                if count == capacity {
-                    guard let grown = realloc(buffer, capacity * 2) else { return nil }
-                    buffer = grown
-                    capacity *= 2
-                }
-                let n = read(fd, buffer + count, capacity - count)
-                if n < 0, errno == EINTR { continue }
-                if n < 0 { return nil }
-                if n == 0 { break }
-                count += n
-            }
-            return Array(UnsafeRawBufferPointer(start: buffer, count: count).bindMemory(to: UInt8.self))
-        }
+        /// procfs gives no size; `readAll` reads on to the end.
+        private static func readSmaps() -> [UInt8]? { try? FileIO.readAll("/proc/self/smaps") }
     #endif
 }
